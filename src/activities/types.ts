@@ -1,0 +1,88 @@
+import type { RenderedMessage } from '../domain/templates';
+import type { Severity } from '../domain/severity';
+import type { PageReason, PublicUpdate } from '../domain/incident';
+
+export type { PageReason };
+
+/**
+ * The integration interfaces the workflow talks to. Every request carries an idempotency key derived from
+ * the workflow id and step, so a retried or replayed activity never posts, pages or mails twice.
+ */
+export interface IncidentRef {
+  incidentId: string;
+  key: string;
+  drill: boolean;
+}
+
+export interface OpenChannelRequest extends IncidentRef {
+  title: string;
+  severity: Severity;
+  security: boolean;
+  commander: string | null;
+  status: string;
+}
+
+export interface ChatRequest extends IncidentRef {
+  channel: string | null;
+  message: RenderedMessage;
+  /** People to mention, by policy contact name (e.g. `engineering-manager`). */
+  mention?: string[];
+}
+
+export interface EmailRequest extends IncidentRef {
+  /** Policy contact names; the provider resolves them to addresses. */
+  audience: string[];
+  message: RenderedMessage;
+}
+
+export interface StatusPageRequest extends IncidentRef {
+  title: string;
+  severity: Severity;
+  service: string;
+  phase: PublicUpdate['phase'];
+  message: string;
+}
+
+export interface PageRequest extends IncidentRef {
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  target: string;
+  reason: PageReason;
+  /** Ladder level for ack-timeout pages (0 = on-call at declaration), else the count of such escalations. */
+  level: number;
+  summary: string;
+  severity: Severity;
+}
+
+export interface DeliveryReceipt {
+  /** Where it went, for the timeline: a channel, message id, recipients, page dedup key. */
+  destination: string;
+  /** True when the provider already had this key: the step was done before (a retry or a replay). */
+  duplicate: boolean;
+}
+
+export interface SmokeTestRequest extends IncidentRef {
+  service: string;
+}
+
+export interface SmokeCheckResult {
+  name: string;
+  passed: boolean;
+  latencyMs: number;
+  reason: string;
+}
+
+export interface SmokeTestReport {
+  passed: boolean;
+  checks: SmokeCheckResult[];
+}
+
+export interface RollbackRequest extends IncidentRef {
+  service: string;
+  mitigationId: string;
+  action: string;
+}
+
+export interface RollbackResult {
+  succeeded: boolean;
+  detail: string;
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { buildPolicy, type Policy } from '../domain/policy';
+import { describeIssues } from '../domain/inputs';
+
+/**
+ * The one place the worker and CLI read their environment. Temporal connection settings are not here:
+ * they follow the standard TEMPORAL_* variables through @temporalio/envconfig.
+ */
+export const WORKER_ENV_VARS = ['INCIDENT_POLICY', 'INCIDENT_TASK_QUEUE', 'INCIDENT_OUTBOX_DIR', 'INCIDENT_DATA_DIR'] as const;
+
+const envSchema = z.object({
+  INCIDENT_POLICY: z.string().min(1).optional(),
+  INCIDENT_TASK_QUEUE: z.string().min(1).default('incidents'),
+  INCIDENT_DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
+  INCIDENT_OUTBOX_DIR: z.string().min(1).optional(),
+});
+
+export interface AppConfig {
+  taskQueue: string;
+  outboxDir: string;
+  policyPath: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid environment: ${describeIssues(parsed.error)}`);
+  const vars = parsed.data;
+  return {
+    taskQueue: vars.INCIDENT_TASK_QUEUE,
+    outboxDir: vars.INCIDENT_OUTBOX_DIR ?? path.join(vars.INCIDENT_DATA_DIR, 'outbox'),
+    policyPath: vars.INCIDENT_POLICY ?? null,
+  };
+}
+
+/** Reads and validates the policy file (JSON or YAML); with no file, the defaults from DESIGN.md. */
+export function loadPolicy(policyPath: string | null): Policy {
+  if (policyPath === null) return buildPolicy();
+  let content: unknown;
+  try {
+    const text = readFileSync(policyPath, 'utf8');
+    content = /\.ya?ml$/i.test(policyPath) ? YAML.parse(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Cannot read policy file ${policyPath}: ${(error as Error).message}`);
+  }
+  try {
+    return buildPolicy(content);
+  } catch (error) {
+    if (error instanceof z.ZodError) throw new ConfigError(`Invalid policy file ${policyPath}: ${describeIssues(error)}`);
+    throw error;
+  }
+}

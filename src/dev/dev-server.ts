@@ -1,0 +1,103 @@
+import { createInterface } from 'node:readline';
+import type { Connection } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { INCIDENT_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import type { Log } from './run-command';
+import { spawnService, type Service } from './supervisor';
+import type { Provisioned } from './temporal-binaries';
+import { waitForTemporal } from './wait-for-server';
+
+/** The dev server otherwise asks a remote endpoint for version news at start: nothing may leave this machine. */
+export const DEV_SERVER_QUIET_ARGS = ['--dynamic-config-value', 'frontend.enableServerVersionCheck=false'];
+
+export interface DevServerOptions {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log: Log;
+  /** Returns true once `npm start` is stopping, to drop the server's own shutdown chatter. */
+  quiet: () => boolean;
+  /** Called as soon as the server exists, so a Ctrl-C while it is still starting stops it too. */
+  register: (service: Service) => void;
+}
+
+export function devServerArgs(options: Pick<DevServerOptions, 'dbFile' | 'port' | 'uiPort' | 'namespace'>): string[] {
+  const args = ['server', 'start-dev', '--db-filename', options.dbFile];
+  args.push('--port', String(options.port), '--ui-port', String(options.uiPort), ...DEV_SERVER_QUIET_ARGS);
+  args.push('--log-level', 'warn');
+  if (options.namespace !== 'default') args.push('--namespace', options.namespace);
+  for (const name of INCIDENT_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  return args;
+}
+
+/** Starts the dev server (our provisioned binary, or the SDK's download as the last resort) and waits for it. */
+export async function startDevServer(cli: Provisioned, options: DevServerOptions): Promise<void> {
+  const address = `localhost:${options.port}`;
+  if (cli.source === 'sdk-download') return startWithSdkDownload(cli, options);
+  const server = spawnService('Temporal dev server', cli.path, devServerArgs(options), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    log: options.log,
+  });
+  options.register(server);
+  let endedWith: string | undefined;
+  void server.ended.then((description) => (endedWith = description));
+  for (const stream of server.output) {
+    createInterface({ input: stream }).on('line', (line) => {
+      if (!options.quiet()) options.log(`[temporal] ${line}`);
+    });
+  }
+  const connection = await waitForTemporal(address, {
+    timeoutMs: 60_000,
+    namespace: options.namespace,
+    gaveUp: () => endedWith,
+  });
+  try {
+    await assertSearchAttributes(connection, options.namespace);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function startWithSdkDownload(
+  cli: Extract<Provisioned, { source: 'sdk-download' }>,
+  options: DevServerOptions,
+): Promise<void> {
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli.executable,
+        dbFilename: options.dbFile,
+        port: options.port,
+        ui: true,
+        uiPort: options.uiPort,
+        namespace: options.namespace,
+        searchAttributes: INCIDENT_SEARCH_ATTRIBUTES.map((name) =>
+          defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
+        ),
+        extraArgs: DEV_SERVER_QUIET_ARGS,
+      },
+    });
+  } catch (error) {
+    throw new Error(`${cli.unavailable}\nThe SDK's download failed too: ${(error as Error).message}`);
+  }
+  // The SDK owns this process and reports no exit, so it only ends when we stop it.
+  const ended = new Promise<string>(() => {});
+  options.register({ name: 'Temporal dev server (SDK download)', ended, stop: () => env.teardown() });
+}
+
+/** The incident search attributes the namespace lacks (the Web UI filters and `incident list` need all of them). */
+async function missingSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const response = await connection.operatorService.listSearchAttributes({ namespace });
+  const custom = response.customAttributes ?? {};
+  return INCIDENT_SEARCH_ATTRIBUTES.filter((name) => !(name in custom));
+}
+
+async function assertSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const missing = await missingSearchAttributes(connection, namespace);
+  if (missing.length > 0) {
+    throw new Error(`the dev server started without the search attributes ${missing.join(', ')}`);
+  }
+}

@@ -1,0 +1,7 @@
+/** Failure types the workflow raises; clients map them to exit codes and HTTP statuses. */
+export enum IncidentErrorType {
+  InvalidInput = 'InvalidInput',
+  IllegalTransition = 'IllegalTransition',
+  UnknownMitigation = 'UnknownMitigation',
+  VerificationInProgress = 'VerificationInProgress',
+}

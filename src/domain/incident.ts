@@ -1,0 +1,119 @@
+import type { IncidentPolicy } from './policy';
+import type { IncidentStatus, Role, Severity } from './severity';
+
+/** Everything here crosses payloads and run boundaries, so it is plain JSON: times are epoch milliseconds. */
+
+export const TIMELINE_TYPES = [
+  'detected',
+  'declared',
+  'alert-refired',
+  'acknowledged',
+  'role-assigned',
+  'severity-changed',
+  'status-update',
+  'status-reminder',
+  'escalation',
+  'page-deferred',
+  'mitigation-started',
+  'mitigation-finished',
+  'rollback',
+  'smoke-tests',
+  'notification-sent',
+  'notification-failed',
+  'resolved',
+  'reopened',
+  'note',
+  'closed',
+] as const;
+export type TimelineType = (typeof TIMELINE_TYPES)[number];
+
+export type EscalationReason = 'ack-timeout' | 'no-status-update' | 'unresolved';
+export type PageReason = 'declared' | EscalationReason;
+
+export interface TimelineEntry {
+  at: number;
+  type: TimelineType;
+  /** Who or what caused it: a person, `alert:<source>`, or `system`. */
+  actor: string;
+  message: string;
+  data?: Record<string, string | number | boolean>;
+}
+
+export type MitigationKind = 'rollback' | 'feature-flag' | 'scale' | 'restart' | 'failover' | 'other';
+
+export interface Mitigation {
+  id: string;
+  action: string;
+  kind: MitigationKind;
+  startedBy: string;
+  startedAt: number;
+  finishedAt?: number;
+  outcome?: 'succeeded' | 'failed';
+}
+
+export interface StatusUpdate {
+  at: number;
+  by: string;
+  impact: string;
+  hypothesis: string;
+  actions?: string;
+  nextUpdateAt: number | null;
+}
+
+/** What the public status page may show: user-facing text only, never internal notes. */
+export interface PublicUpdate {
+  at: number;
+  phase: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  message: string;
+}
+
+export interface EscalationFacts {
+  /** Ladder steps fired for lack of acknowledgement. */
+  ackLevel: number;
+  /** When the ladder last moved (declaration, or the last ack escalation). */
+  ackClockFrom: number;
+  unresolvedFired: boolean;
+  statusEscalations: number;
+  /** Pages triggered and not yet resolved, so acknowledgement and resolution can close them. */
+  openPages: Array<{ target: string; reason: PageReason; level: number }>;
+}
+
+export interface StatusClock {
+  /** The cadence counts from here: declaration, the last update, or the last escalation for lack of one. */
+  since: number;
+  /** An update's "next update" promise, which may only shorten the cadence. */
+  promisedBy: number | null;
+  /** Set once the reminder for the current due time went out. */
+  reminded: boolean;
+}
+
+export interface IncidentState {
+  id: string;
+  title: string;
+  service: string;
+  summary: string;
+  severity: Severity;
+  status: IncidentStatus;
+  drill: boolean;
+  security: boolean;
+  source: string;
+  detectedAt: number;
+  declaredAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  roles: Partial<Record<Role, string>>;
+  policy: IncidentPolicy;
+  escalation: EscalationFacts;
+  statusClock: StatusClock;
+  /** A page held back until business hours (SEV-3 by default). */
+  deferredPageAt: number | null;
+  mitigations: Mitigation[];
+  statusUpdates: StatusUpdate[];
+  publicUpdates: PublicUpdate[];
+  timeline: TimelineEntry[];
+  chatChannel: string | null;
+  resolutionSummary: string | null;
+  /** Monotonic counter used to derive idempotency keys that stay unique across runs. */
+  step: number;
+}

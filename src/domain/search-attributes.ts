@@ -1,0 +1,8 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes the Web UI and `temporal workflow list --query` filter incidents by. */
+export const INCIDENT_SEARCH_ATTRIBUTES = ['IncidentSeverity', 'IncidentStatus', 'IncidentService'] as const;
+
+export const incidentSeverityKey = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
+export const incidentStatusKey = defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD);
+export const incidentServiceKey = defineSearchAttributeKey('IncidentService', SearchAttributeType.KEYWORD);

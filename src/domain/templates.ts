@@ -1,0 +1,154 @@
+import { formatDuration } from './duration';
+import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
+import { ROLE_TITLES, type Role } from './severity';
+
+/**
+ * Message templates from the runbooks. Each renders to a structured message: providers turn the fields into
+ * Block Kit or HTML, and `text` is the plain-text fallback every channel can show.
+ */
+export type MessageKind =
+  | 'declaration'
+  | 'status-update'
+  | 'status-reminder'
+  | 'escalation'
+  | 'severity-change'
+  | 'mitigation'
+  | 'verification'
+  | 'stakeholder-notification'
+  | 'post-incident-summary'
+  | 'note';
+
+export interface RenderedMessage {
+  kind: MessageKind;
+  subject: string;
+  text: string;
+  fields: Array<{ label: string; value: string }>;
+}
+
+const iso = (at: number) => new Date(at).toISOString();
+
+function headline(state: IncidentState): string {
+  const drill = state.drill ? '[DRILL] ' : '';
+  return `${drill}[${state.severity}] ${state.title}`;
+}
+
+function render(kind: MessageKind, subject: string, fields: Array<[string, string | undefined]>, lead?: string) {
+  const kept = fields.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  const lines = [lead, ...kept.map(([label, value]) => `${label}: ${value}`)].filter((l) => l !== undefined);
+  return { kind, subject, text: lines.join('\n'), fields: kept.map(([label, value]) => ({ label, value })) };
+}
+
+export function declarationMessage(state: IncidentState): RenderedMessage {
+  return render(
+    'declaration',
+    `Incident declared: ${headline(state)}`,
+    [
+      ['Severity', state.severity],
+      ['Service', state.service],
+      ['Summary', state.summary],
+      ['Detected', iso(state.detectedAt)],
+      ['Commander', state.roles.commander ?? 'unassigned'],
+      ['Incident', state.id],
+    ],
+    `${headline(state)} has been declared.`,
+  );
+}
+
+/** Internal status update: current impact, hypothesis, actions and the next update time. */
+export function internalStatusUpdate(state: IncidentState, update: StatusUpdate): RenderedMessage {
+  return render('status-update', `Status update: ${headline(state)}`, [
+    ['Status', state.status],
+    ['Impact', update.impact],
+    ['Hypothesis', update.hypothesis],
+    ['Actions', update.actions],
+    ['Next update', update.nextUpdateAt === null ? 'none scheduled' : iso(update.nextUpdateAt)],
+    ['Posted by', update.by],
+  ]);
+}
+
+/** User-facing status update: plain impact language, never internal hypotheses or notes. */
+export function userFacingUpdate(state: IncidentState, phase: PublicUpdate['phase'], message?: string): string {
+  const defaults: Record<PublicUpdate['phase'], string> = {
+    investigating: `We are investigating an issue affecting ${state.service}. We will post an update soon.`,
+    identified: `We have identified the cause of the issue affecting ${state.service} and are working on a fix.`,
+    monitoring: `A fix has been applied to ${state.service} and we are monitoring the results.`,
+    resolved: `The issue affecting ${state.service} has been resolved. Thank you for your patience.`,
+  };
+  return message ?? defaults[phase];
+}
+
+export function stakeholderNotification(state: IncidentState): RenderedMessage {
+  return render(
+    'stakeholder-notification',
+    `${headline(state)} — incident declared`,
+    [
+      ['Severity', state.severity],
+      ['Service', state.service],
+      ['What we know', state.summary],
+      ['Incident Commander', state.roles.commander ?? 'being assigned'],
+      ['Next update', cadenceText(state)],
+    ],
+    `We are responding to an incident affecting ${state.service}.`,
+  );
+}
+
+export function statusReminder(state: IncidentState, dueAt: number): RenderedMessage {
+  return render(
+    'status-reminder',
+    `Status update due: ${headline(state)}`,
+    [
+      ['Due', iso(dueAt)],
+      ['Owner', state.roles.comms ?? state.roles.commander ?? 'unassigned'],
+    ],
+    'A status update is due: post current impact, hypothesis and the next update time.',
+  );
+}
+
+export function escalationMessage(state: IncidentState, reason: string, target: string, level?: number): RenderedMessage {
+  return render(
+    'escalation',
+    `Escalation (${reason}): ${headline(state)}`,
+    [
+      ['Reason', reason],
+      ['Paged', target],
+      ['Level', level === undefined ? undefined : String(level)],
+      ['Status', state.status],
+    ],
+    `Escalating ${headline(state)} to ${target}.`,
+  );
+}
+
+export function plainMessage(state: IncidentState, kind: MessageKind, lead: string): RenderedMessage {
+  return render(kind, `${headline(state)}: ${lead}`, [['Status', state.status]], lead);
+}
+
+/** Post-incident summary: impact, root cause, actions, duration, follow-ups. */
+export function postIncidentSummary(state: IncidentState): RenderedMessage {
+  const end = state.resolvedAt ?? state.closedAt ?? state.declaredAt;
+  const lastUpdate = state.statusUpdates.at(-1);
+  const actions = state.mitigations.map((m) => `${m.action} (${m.kind}, ${m.outcome ?? 'in progress'})`).join('; ');
+  const roles = (Object.entries(state.roles) as Array<[Role, string]>).map(([r, u]) => `${ROLE_TITLES[r]}: ${u}`);
+  return render(
+    'post-incident-summary',
+    `Resolved: ${headline(state)}`,
+    [
+      ['Impact', lastUpdate?.impact ?? state.summary],
+      ['Root cause', state.resolutionSummary ?? lastUpdate?.hypothesis ?? 'to be determined in the postmortem'],
+      ['Actions', actions || 'none recorded'],
+      ['Duration', formatDuration(end - state.detectedAt)],
+      ['Roles', roles.join(', ') || undefined],
+      [
+        'Follow-ups',
+        state.policy.rules.postmortem?.required
+          ? `postmortem due ${iso(end + state.policy.rules.postmortem.due)}`
+          : 'postmortem optional',
+      ],
+    ],
+    `${headline(state)} is resolved.`,
+  );
+}
+
+function cadenceText(state: IncidentState): string {
+  const cadence = state.policy.rules.statusUpdates;
+  return cadence ? `every ${formatDuration(cadence.every)}` : 'at resolution';
+}

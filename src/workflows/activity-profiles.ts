@@ -1,0 +1,27 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { IncidentActivities } from '../activities';
+
+/**
+ * Named timeout and retry profiles. Notifications retry within bounds and then give up, so a dead provider
+ * is recorded on the timeline instead of spamming people or stalling the incident.
+ */
+export const notifications = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+});
+
+export const configuration = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+export const verification = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+export const remediation = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '10m',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumAttempts: 2 },
+});

@@ -1,0 +1,79 @@
+import type { IncidentState } from '../domain/incident';
+import type { Declaration } from '../domain/inputs';
+import { nextBusinessHoursStart } from '../domain/deadlines';
+import { declarationMessage, stakeholderNotification } from '../domain/templates';
+import { configuration } from './activity-profiles';
+import { Incident } from './incident-entity';
+
+/** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
+export async function declareIncident(declaration: Declaration): Promise<Incident> {
+  const policy = await configuration.resolveIncidentPolicy(declaration.severity);
+  const declaredAt = Date.now();
+  const detectedAt = declaration.detectedAt ? Date.parse(declaration.detectedAt) : declaredAt;
+  const state: IncidentState = {
+    id: declaration.id,
+    title: declaration.title,
+    service: declaration.service,
+    summary: declaration.summary,
+    severity: declaration.severity,
+    status: 'declared',
+    drill: declaration.drill,
+    security: declaration.security,
+    source: declaration.source,
+    detectedAt,
+    declaredAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    roles: declaration.commander ? { commander: declaration.commander } : {},
+    policy,
+    escalation: { ackLevel: 0, ackClockFrom: declaredAt, unresolvedFired: false, statusEscalations: 0, openPages: [] },
+    statusClock: { since: declaredAt, promisedBy: null, reminded: false },
+    deferredPageAt: null,
+    mitigations: [],
+    statusUpdates: [],
+    publicUpdates: [],
+    timeline: [],
+    chatChannel: null,
+    resolutionSummary: null,
+    step: 0,
+  };
+  const incident = new Incident(state);
+  incident.recorder.record('detected', `${declaration.source}`, `detected via ${declaration.source}`, {}, detectedAt);
+  incident.recorder.record('declared', declaration.declaredBy, `declared ${state.severity}: ${state.title}`, {
+    severity: state.severity,
+    service: state.service,
+    ...(declaration.commander ? { commander: declaration.commander } : {}),
+  });
+  incident.publishSearchAttributes();
+  return incident;
+}
+
+/**
+ * The declaration's fan-out, each in parallel and none waiting on another: channel, page, stakeholders,
+ * status page. Security incidents skip the public page and tell the security contact instead.
+ */
+export function announceDeclaration(incident: Incident): void {
+  const { state, notify, recorder } = incident;
+  const rules = state.policy.rules;
+  notify.openChannel(declarationMessage(state));
+
+  if (rules.pageOnCall === 'immediately') {
+    incident.trigger('primary-oncall', 'declared', 0);
+  } else if (rules.pageOnCall === 'business-hours') {
+    const opens = nextBusinessHoursStart(Date.now(), state.policy.businessHours);
+    if (opens <= Date.now()) {
+      incident.trigger('primary-oncall', 'declared', 0);
+    } else {
+      state.deferredPageAt = opens;
+      recorder.record('page-deferred', 'system', `outside business hours: on-call paged at ${new Date(opens).toISOString()}`);
+    }
+  }
+
+  const audience = [
+    ...(rules.stakeholderEmail === 'all' ? ['stakeholders'] : []),
+    ...(state.security ? ['security'] : []),
+  ];
+  if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
+  notify.statusPage('investigating');
+}

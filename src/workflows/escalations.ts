@@ -1,0 +1,67 @@
+import type { Deadline } from '../domain/deadlines';
+import { statusDueAt } from '../domain/deadlines';
+import { escalationMessage, statusReminder } from '../domain/templates';
+import type { Incident } from './incident-entity';
+
+/**
+ * What happens when a deadline passes. Each handler changes the facts the deadline was derived from,
+ * so the same deadline is never planned twice.
+ */
+export function fireDeadline(incident: Incident, deadline: Deadline): void {
+  const { state, recorder, notify } = incident;
+  const now = Date.now();
+  switch (deadline.kind) {
+    case 'ack-escalation': {
+      state.escalation.ackLevel = deadline.level;
+      state.escalation.ackClockFrom = now;
+      incident.trigger(deadline.target, 'ack-timeout', deadline.level);
+      notify.chat(escalationMessage(state, 'ack-timeout', deadline.target, deadline.level), [deadline.target]);
+      recorder.record('escalation', 'system', `not acknowledged: paged ${deadline.target}`, {
+        level: deadline.level,
+        reason: 'ack-timeout',
+        target: deadline.target,
+      });
+      return;
+    }
+    case 'status-reminder': {
+      state.statusClock.reminded = true;
+      const owner = state.roles.comms ?? state.roles.commander;
+      notify.chat(statusReminder(state, statusDueAt(state) ?? now), owner ? [owner] : undefined);
+      recorder.record('status-reminder', 'system', 'status update due', { owner: owner ?? 'unassigned' });
+      return;
+    }
+    case 'status-escalation': {
+      state.escalation.statusEscalations += 1;
+      state.statusClock = { since: now, promisedBy: null, reminded: false };
+      incident.trigger(deadline.target, 'no-status-update', state.escalation.statusEscalations);
+      notify.chat(escalationMessage(state, 'no-status-update', deadline.target), [deadline.target]);
+      recorder.record('escalation', 'system', `no status update: paged ${deadline.target}`, {
+        level: state.escalation.statusEscalations,
+        reason: 'no-status-update',
+        target: deadline.target,
+      });
+      return;
+    }
+    case 'unresolved-escalation': {
+      state.escalation.unresolvedFired = true;
+      incident.trigger(deadline.target, 'unresolved', 1);
+      notify.chat(escalationMessage(state, 'unresolved', deadline.target), [deadline.target]);
+      recorder.record('escalation', 'system', `unresolved: paged ${deadline.target}`, {
+        level: 1,
+        reason: 'unresolved',
+        target: deadline.target,
+      });
+      return;
+    }
+    case 'deferred-page': {
+      state.deferredPageAt = null;
+      incident.trigger('primary-oncall', 'declared', 0);
+      recorder.record('escalation', 'system', 'business hours began: paged primary-oncall', {
+        level: 0,
+        reason: 'business-hours',
+        target: 'primary-oncall',
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { WORKER_ENV_VARS } from '../../src/config';
+import { PLATFORM_ENV_VARS, REPO_ROOT } from '../../src/config/platform';
+import { INCIDENT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+
+/** No Docker engine runs here, so the compose file is checked as data against what the code reads. */
+
+const service = z.object({
+  image: z.string(),
+  ports: z.array(z.string()).optional(),
+  environment: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
+  depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
+  healthcheck: z.object({ test: z.array(z.string()).min(2) }).optional(),
+  command: z.union([z.string(), z.array(z.string())]).optional(),
+});
+const compose = z
+  .object({ services: z.record(z.string(), service) })
+  .parse(YAML.parse(readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8')));
+const services = compose.services;
+
+function get(name: string): z.infer<typeof service> {
+  const found = services[name];
+  assert.ok(found, `service ${name} exists`);
+  return found;
+}
+
+/** Either compose form as a map; a bare `NAME` (passed through from the host only when set) maps to undefined. */
+function environment(name: string): Map<string, string | undefined> {
+  const entries = get(name).environment ?? [];
+  if (!Array.isArray(entries)) return new Map(Object.entries(entries));
+  return new Map(
+    entries.map((entry) => {
+      const [key, ...value] = entry.split('=');
+      return [key!, value.length > 0 ? value.join('=') : undefined];
+    }),
+  );
+}
+
+void describe('docker-compose.yml', () => {
+  void test('runs Temporal on PostgreSQL, the Web UI, the search-attribute job and the worker', () => {
+    assert.match(get('postgresql').image, /^postgres:/);
+    assert.match(get('temporal').image, /^temporalio\/auto-setup:/);
+    assert.match(get('temporal-ui').image, /^temporalio\/ui:/);
+    assert.match(get('register-search-attributes').image, /^temporalio\/admin-tools:/);
+    assert.match(get('worker').image, /^node:20/);
+    assert.equal(environment('temporal').get('DB'), 'postgres12');
+    assert.equal(environment('temporal').get('POSTGRES_SEEDS'), 'postgresql');
+  });
+
+  void test('publishes gRPC on 7233 and the Web UI on 8233, like npm start', () => {
+    assert.deepEqual(get('temporal').ports, ['7233:7233']);
+    assert.deepEqual(get('temporal-ui').ports, ['8233:8080']);
+  });
+
+  void test('long-running services have healthchecks, and every health dependency points at one', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui'])
+      assert.ok(get(name).healthcheck, `${name} healthcheck`);
+    for (const [name, { depends_on: dependsOn }] of Object.entries(services)) {
+      for (const [target, { condition }] of Object.entries(dependsOn ?? {})) {
+        assert.ok(services[target], `${name} depends on a service that exists (${target})`);
+        if (condition === 'service_healthy') assert.ok(services[target]?.healthcheck, `${target} has a healthcheck`);
+      }
+    }
+    assert.deepEqual(get('worker').depends_on, {
+      temporal: { condition: 'service_healthy' },
+      'register-search-attributes': { condition: 'service_completed_successfully' },
+    });
+  });
+
+  void test('the job registers every incident search attribute as Keyword', () => {
+    const script = [get('register-search-attributes').command ?? []].flat().join('\n');
+    for (const name of INCIDENT_SEARCH_ATTRIBUTES) assert.ok(script.includes(name), `${name} registered`);
+    assert.match(script, /--type Keyword/);
+  });
+
+  void test('the worker gets only variables the config modules read, pointed at the compose services', () => {
+    const known = new Set<string>([...PLATFORM_ENV_VARS, ...WORKER_ENV_VARS]);
+    const env = environment('worker');
+    for (const name of env.keys()) assert.ok(known.has(name), `${name} is read by src/config`);
+    assert.equal(env.get('TEMPORAL_ADDRESS'), 'temporal:7233');
+    assert.ok(env.has('TEMPORAL_NAMESPACE'));
+    assert.equal(env.get('INCIDENT_POLICY'), undefined, 'policy passes through from the host only when set');
+    const command = [get('worker').command ?? []].flat().join(' ');
+    const scripts = z
+      .object({ scripts: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))).scripts;
+    const npmScript = /npm run (\S+)/.exec(command)?.[1];
+    assert.ok(npmScript !== undefined && scripts[npmScript], `worker runs an existing npm script (${command})`);
+  });
+});

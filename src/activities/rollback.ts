@@ -26,7 +26,10 @@ export function configuredRollback(services: Record<string, ServiceConfig>): Rol
           const { stdout } = await run(file, args, { env, timeout: ROLLBACK_TIMEOUT_MS });
           return { succeeded: true, detail: lastLine(stdout) || `${file} exited 0` };
         } catch (error) {
-          return { succeeded: false, detail: `${file} failed: ${lastLine((error as { stderr?: string }).stderr ?? '') || (error as Error).message}` };
+          return {
+            succeeded: false,
+            detail: `${file} failed: ${lastLine((error as { stderr?: string }).stderr ?? '') || (error as Error).message}`,
+          };
         }
       }
       const response = await fetch(rollback.webhook, {

@@ -31,7 +31,12 @@ export async function runHttpCheck(check: SmokeCheck): Promise<SmokeCheckResult>
     const body = check.bodyContains === undefined ? '' : await response.text();
     const latencyMs = elapsed();
     if (response.status !== check.expectStatus) {
-      return { name: check.name, passed: false, latencyMs, reason: `status ${response.status}, expected ${check.expectStatus}` };
+      return {
+        name: check.name,
+        passed: false,
+        latencyMs,
+        reason: `status ${response.status}, expected ${check.expectStatus}`,
+      };
     }
     if (check.bodyContains !== undefined && !body.includes(check.bodyContains)) {
       return { name: check.name, passed: false, latencyMs, reason: `body does not contain "${check.bodyContains}"` };
@@ -39,7 +44,9 @@ export async function runHttpCheck(check: SmokeCheck): Promise<SmokeCheckResult>
     return { name: check.name, passed: true, latencyMs, reason: `status ${response.status} in ${latencyMs} ms` };
   } catch (error) {
     const reason =
-      (error as Error).name === 'TimeoutError' ? `no answer within ${timeout} ms` : `request failed: ${(error as Error).message}`;
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeout} ms`
+        : `request failed: ${(error as Error).message}`;
     return { name: check.name, passed: false, latencyMs: elapsed(), reason };
   }
 }

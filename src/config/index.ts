@@ -9,7 +9,12 @@ import { describeIssues } from '../domain/inputs';
  * The one place the worker and CLI read their environment. Temporal connection settings are not here:
  * they follow the standard TEMPORAL_* variables through @temporalio/envconfig.
  */
-export const WORKER_ENV_VARS = ['INCIDENT_POLICY', 'INCIDENT_TASK_QUEUE', 'INCIDENT_OUTBOX_DIR', 'INCIDENT_DATA_DIR'] as const;
+export const WORKER_ENV_VARS = [
+  'INCIDENT_POLICY',
+  'INCIDENT_TASK_QUEUE',
+  'INCIDENT_OUTBOX_DIR',
+  'INCIDENT_DATA_DIR',
+] as const;
 
 const envSchema = z.object({
   INCIDENT_POLICY: z.string().min(1).optional(),
@@ -52,7 +57,8 @@ export function loadPolicy(policyPath: string | null): Policy {
   try {
     return buildPolicy(content);
   } catch (error) {
-    if (error instanceof z.ZodError) throw new ConfigError(`Invalid policy file ${policyPath}: ${describeIssues(error)}`);
+    if (error instanceof z.ZodError)
+      throw new ConfigError(`Invalid policy file ${policyPath}: ${describeIssues(error)}`);
     throw error;
   }
 }

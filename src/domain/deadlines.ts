@@ -24,7 +24,12 @@ export function planDeadlines(state: IncidentState): Deadline[] {
     const wait = escalationWait(rules, level);
     const step = rules.escalationLadder[level];
     if (wait !== undefined && step) {
-      deadlines.push({ kind: 'ack-escalation', at: state.escalation.ackClockFrom + wait, level: level + 1, target: step.target });
+      deadlines.push({
+        kind: 'ack-escalation',
+        at: state.escalation.ackClockFrom + wait,
+        level: level + 1,
+        target: step.target,
+      });
     }
   }
 
@@ -33,14 +38,22 @@ export function planDeadlines(state: IncidentState): Deadline[] {
     if (due !== null) {
       deadlines.push(
         state.statusClock.reminded
-          ? { kind: 'status-escalation', at: due + rules.statusUpdates.escalateAfter, target: rules.statusUpdates.target }
+          ? {
+              kind: 'status-escalation',
+              at: due + rules.statusUpdates.escalateAfter,
+              target: rules.statusUpdates.target,
+            }
           : { kind: 'status-reminder', at: due },
       );
     }
   }
 
   if (rules.unresolved && !state.escalation.unresolvedFired && isOpen(state.status)) {
-    deadlines.push({ kind: 'unresolved-escalation', at: state.declaredAt + rules.unresolved.after, target: rules.unresolved.target });
+    deadlines.push({
+      kind: 'unresolved-escalation',
+      at: state.declaredAt + rules.unresolved.after,
+      target: rules.unresolved.target,
+    });
   }
 
   if (state.deferredPageAt !== null && state.acknowledgedAt === null && isOpen(state.status)) {

@@ -6,7 +6,8 @@ import { roleSchema, severitySchema } from './severity';
  * Every command's input, in the form people type it. The same schema validates at the edge (CLI, API)
  * and again in the workflow's update validators, so a message always names the field at fault.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const actor = text(100);
 
 export const incidentIdSchema = z
@@ -40,9 +41,17 @@ export const statusUpdateSchema = z.object({
   userFacing: z.string().trim().max(1000).optional(),
   by: actor,
 });
-export const severityChangeSchema = z.object({ severity: severitySchema, by: actor, reason: z.string().max(500).optional() });
+export const severityChangeSchema = z.object({
+  severity: severitySchema,
+  by: actor,
+  reason: z.string().max(500).optional(),
+});
 export const mitigationKindSchema = z.enum(['rollback', 'feature-flag', 'scale', 'restart', 'failover', 'other']);
-export const startMitigationSchema = z.object({ action: text(500), kind: mitigationKindSchema.default('other'), by: actor });
+export const startMitigationSchema = z.object({
+  action: text(500),
+  kind: mitigationKindSchema.default('other'),
+  by: actor,
+});
 export const finishMitigationSchema = z.object({
   actionId: z.string().regex(/^m\d+$/, 'is a mitigation id such as m1 (see `incident show`)'),
   outcome: z.enum(['succeeded', 'failed']),

@@ -15,7 +15,9 @@ const escalationStepSchema = z.object({
 export const severityPolicySchema = z.object({
   acknowledgeWithin: durationSchema,
   escalationLadder: z.array(escalationStepSchema),
-  statusUpdates: z.object({ every: durationSchema, escalateAfter: durationSchema, target: z.string().min(1) }).nullable(),
+  statusUpdates: z
+    .object({ every: durationSchema, escalateAfter: durationSchema, target: z.string().min(1) })
+    .nullable(),
   unresolved: z.object({ after: durationSchema, target: z.string().min(1) }).nullable(),
   pageOnCall: z.enum(['immediately', 'business-hours', 'never']),
   statusPage: z.boolean(),
@@ -31,7 +33,11 @@ const businessHoursSchema = z.object({
   days: z.array(z.number().int().min(1).max(7)).min(1),
   start: z.string().regex(/^\d{2}:\d{2}$/, 'write HH:MM'),
   end: z.string().regex(/^\d{2}:\d{2}$/, 'write HH:MM'),
-  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
+  utcOffsetMinutes: z
+    .number()
+    .int()
+    .min(-14 * 60)
+    .max(14 * 60),
 });
 export type BusinessHours = z.output<typeof businessHoursSchema>;
 
@@ -56,9 +62,7 @@ const serviceSchema = z
   .object({
     smokeChecks: z.array(smokeCheckSchema).default([]),
     /** How to roll this service back: a command (argv, no shell) or a webhook to POST to. */
-    rollback: z
-      .union([z.object({ command: z.array(z.string()).min(1) }), z.object({ webhook: z.url() })])
-      .optional(),
+    rollback: z.union([z.object({ command: z.array(z.string()).min(1) }), z.object({ webhook: z.url() })]).optional(),
   })
   .strict();
 export type ServiceConfig = z.output<typeof serviceSchema>;
@@ -142,7 +146,10 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
   const severities = Object.fromEntries(
     SEVERITIES.map((severity) => [
       severity,
-      { ...severityPolicySchema.parse(DEFAULT_SEVERITY_POLICIES[severity]), ...stripUndefined(overrides[severity] ?? {}) },
+      {
+        ...severityPolicySchema.parse(DEFAULT_SEVERITY_POLICIES[severity]),
+        ...stripUndefined(overrides[severity] ?? {}),
+      },
     ]),
   ) as Record<Severity, SeverityPolicy>;
   return {

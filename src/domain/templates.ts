@@ -104,7 +104,12 @@ export function statusReminder(state: IncidentState, dueAt: number): RenderedMes
   );
 }
 
-export function escalationMessage(state: IncidentState, reason: string, target: string, level?: number): RenderedMessage {
+export function escalationMessage(
+  state: IncidentState,
+  reason: string,
+  target: string,
+  level?: number,
+): RenderedMessage {
   return render(
     'escalation',
     `Escalation (${reason}): ${headline(state)}`,

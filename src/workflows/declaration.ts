@@ -66,7 +66,11 @@ export function announceDeclaration(incident: Incident): void {
       incident.trigger('primary-oncall', 'declared', 0);
     } else {
       state.deferredPageAt = opens;
-      recorder.record('page-deferred', 'system', `outside business hours: on-call paged at ${new Date(opens).toISOString()}`);
+      recorder.record(
+        'page-deferred',
+        'system',
+        `outside business hours: on-call paged at ${new Date(opens).toISOString()}`,
+      );
     }
   }
 

@@ -88,8 +88,12 @@ export function registerHandlers(incident: Incident): void {
         ...(posted.nextUpdateAt === null ? {} : { nextUpdateAt: new Date(posted.nextUpdateAt).toISOString() }),
       });
       notify.chat(internalStatusUpdate(state, posted));
-      if (state.policy.rules.stakeholderEmail === 'all') notify.email(['stakeholders'], internalStatusUpdate(state, posted));
-      notify.statusPage(state.status === 'mitigating' ? 'identified' : state.status === 'monitoring' ? 'monitoring' : 'investigating', update.userFacing);
+      if (state.policy.rules.stakeholderEmail === 'all')
+        notify.email(['stakeholders'], internalStatusUpdate(state, posted));
+      notify.statusPage(
+        state.status === 'mitigating' ? 'identified' : state.status === 'monitoring' ? 'monitoring' : 'investigating',
+        update.userFacing,
+      );
       return incident.view();
     },
     { validator: (input) => void incident.check('postStatusUpdate', statusUpdateSchema, input) },
@@ -123,7 +127,8 @@ export function registerHandlers(incident: Incident): void {
     {
       validator: (input) => {
         const { severity } = incident.check('changeSeverity', severityChangeSchema, input);
-        if (severity === state.severity) incident.reject(IncidentErrorType.IllegalTransition, `incident is already ${severity}`);
+        if (severity === state.severity)
+          incident.reject(IncidentErrorType.IllegalTransition, `incident is already ${severity}`);
       },
     },
   );

@@ -114,8 +114,13 @@ export class Notifier {
 }
 
 /** The activity failure wraps the provider's error; the person reading the timeline wants the innermost reason. */
+interface Failure {
+  message?: string;
+  cause?: Failure;
+}
+
 function rootMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause) current = current.cause as { message?: string; cause?: unknown };
+  let current = error as Failure | undefined;
+  while (current?.cause) current = current.cause;
   return current?.message ?? String(error);
 }

@@ -10,13 +10,7 @@ import {
 } from '../domain/inputs';
 import { plainMessage, postIncidentSummary } from '../domain/templates';
 import { remediation, verification } from './activity-profiles';
-import {
-  closeUpdate,
-  finishMitigationUpdate,
-  reopenUpdate,
-  resolveUpdate,
-  startMitigationUpdate,
-} from './definitions';
+import { closeUpdate, finishMitigationUpdate, reopenUpdate, resolveUpdate, startMitigationUpdate } from './definitions';
 import type { Incident } from './incident-entity';
 import { nextStepRef } from './recorder';
 
@@ -64,10 +58,19 @@ export function registerResolutionHandlers(incident: Incident): void {
           mitigationId: actionId,
           action: mitigation.action,
         });
-        recorder.record('rollback', 'system', rollback.detail, { succeeded: rollback.succeeded, mitigationId: actionId });
+        recorder.record('rollback', 'system', rollback.detail, {
+          succeeded: rollback.succeeded,
+          mitigationId: actionId,
+        });
         const report = await runSmokeTests(incident);
         incident.setStatus(report.passed && rollback.succeeded ? 'monitoring' : 'mitigating');
-        notify.chat(plainMessage(state, 'verification', `rollback ${rollback.succeeded ? 'done' : 'failed'}; smoke tests ${report.passed ? 'passed' : 'failed'}`));
+        notify.chat(
+          plainMessage(
+            state,
+            'verification',
+            `rollback ${rollback.succeeded ? 'done' : 'failed'}; smoke tests ${report.passed ? 'passed' : 'failed'}`,
+          ),
+        );
       } finally {
         incident.verifying = false;
       }
@@ -77,8 +80,10 @@ export function registerResolutionHandlers(incident: Incident): void {
       validator: (input) => {
         const { actionId } = incident.check('finishMitigation', finishMitigationSchema, input);
         const mitigation = state.mitigations.find((m) => m.id === actionId);
-        if (!mitigation) incident.reject(IncidentErrorType.UnknownMitigation, `no mitigation ${actionId} in incident ${state.id}`);
-        if (mitigation.outcome) incident.reject(IncidentErrorType.IllegalTransition, `mitigation ${actionId} already ${mitigation.outcome}`);
+        if (!mitigation)
+          incident.reject(IncidentErrorType.UnknownMitigation, `no mitigation ${actionId} in incident ${state.id}`);
+        if (mitigation.outcome)
+          incident.reject(IncidentErrorType.IllegalTransition, `mitigation ${actionId} already ${mitigation.outcome}`);
         refuseWhileVerifying(incident);
       },
     },
@@ -154,7 +159,9 @@ async function runSmokeTests(incident: Incident): Promise<SmokeTestReport> {
   const detail =
     report.checks.length === 0
       ? `no smoke checks configured for ${state.service}: recovery not verified by checks`
-      : report.checks.map((c) => `${c.name} ${c.passed ? 'passed' : 'FAILED'} (${c.latencyMs} ms, ${c.reason})`).join('; ');
+      : report.checks
+          .map((c) => `${c.name} ${c.passed ? 'passed' : 'FAILED'} (${c.latencyMs} ms, ${c.reason})`)
+          .join('; ');
   recorder.record('smoke-tests', 'system', detail, {
     passed: report.passed,
     checks: report.checks.length,

@@ -1,0 +1,61 @@
+import type { Client } from '@temporalio/client';
+import { Outbox } from '../activities/outbox';
+import { loadConfig, type AppConfig } from '../config';
+import { connectClient } from './connection';
+import type { IncidentClientError } from './errors';
+import { IncidentService } from './incidents';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/**
+ * One CLI invocation: its output mode and, only once a command has passed validation, its configuration
+ * and Temporal connection. Nothing connects before then, so invalid input never reaches Temporal.
+ */
+export class CliSession {
+  json = false;
+  private client: Client | undefined;
+  private config: AppConfig | undefined;
+
+  constructor(readonly io: Io = processIo) {}
+
+  async incidents(): Promise<IncidentService> {
+    const { taskQueue } = this.appConfig();
+    this.client ??= await connectClient();
+    return new IncidentService(this.client, { taskQueue });
+  }
+
+  outbox(): Outbox {
+    return new Outbox(this.appConfig().outboxDir);
+  }
+
+  emit(human: string, machine: unknown): void {
+    this.io.out(`${this.json ? JSON.stringify(machine, null, 2) : human}\n`);
+  }
+
+  fail(error: IncidentClientError): void {
+    const { type, reason, message } = error;
+    if (this.json) return this.io.err(`${JSON.stringify({ error: { type, reason, message } })}\n`);
+    this.io.err(
+      `${message
+        .split('\n')
+        .map((line) => `incident: ${line}\n`)
+        .join('')}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.client?.connection.close();
+  }
+
+  private appConfig(): AppConfig {
+    return (this.config ??= loadConfig());
+  }
+}

@@ -1,0 +1,298 @@
+import { Command, CommanderError } from 'commander';
+import {
+  acknowledgeSchema,
+  assignRoleSchema,
+  closeSchema,
+  declareSchema,
+  finishMitigationSchema,
+  mitigationKindSchema,
+  noteSchema,
+  reopenSchema,
+  resolveSchema,
+  severityChangeSchema,
+  startMitigationSchema,
+  statusUpdateSchema,
+} from '../domain/inputs';
+import { ROLE_TITLES, ROLES, SEVERITIES, STATUSES } from '../domain/severity';
+import type { IncidentView } from '../workflows/definitions';
+import { checkIncidentId, checkInput, checkListFilter, collectValues, normalizeSeverity } from './cli-input';
+import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './cli-output';
+import { CliSession, type Io } from './cli-session';
+import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
+import { newIncidentId } from './incidents';
+import { incidentJson, timelineJson } from './views';
+
+const HELP_FOOTER = `
+Exit codes: 0 ok, 2 invalid input (nothing sent), 3 unknown incident, 4 rejected by the incident, 1 anything else.
+Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* (or a temporal CLI profile).
+Worker settings: INCIDENT_TASK_QUEUE, INCIDENT_OUTBOX_DIR.`;
+
+/** Commander exits with these codes on its own; everything else it reports is a usage error (exit 2). */
+const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version']);
+
+interface By {
+  by: string;
+  json?: boolean;
+}
+
+export function buildProgram(session: CliSession): Command {
+  const { io } = session;
+  const program = new Command('incident')
+    .description('Declare and run incidents; each incident is a durable Temporal workflow.')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', HELP_FOOTER);
+  program.hook('preAction', (_program, action) => {
+    session.json = action.opts<{ json?: boolean }>().json === true;
+  });
+  const command = (name: string, description: string) => program.command(name).description(description);
+
+  /** Prints the incident after a command: one status line for people, the whole incident for machines. */
+  const report = (view: IncidentView, ...lines: string[]) =>
+    session.emit([...lines, statusLine(view)].join('\n'), incidentJson(view));
+
+  command('declare', 'declare an incident: opens its channel, pages on-call, tells stakeholders, starts the clocks')
+    .requiredOption('--severity <SEV-n>', `${SEVERITIES.join(', ')} (SEV-1 is the worst)`)
+    .requiredOption('--title <text>', 'what is broken, in a few words')
+    .option('--service <name>', 'affected service (its smoke checks verify the resolution)')
+    .option('--summary <text>', 'what is known so far')
+    .option('--commander <user>', 'incident commander')
+    .option('--id <id>', 'incident id (default: generated, like 20250314-k3f9)')
+    .option('--drill', 'a drill: recorded like the real thing, but nobody is paged and no status page is updated')
+    .option('--security', 'security incident: private channel, no public status page, security contact told')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const str = (key: string) => (typeof opts[key] === 'string' ? opts[key] : undefined);
+      const input = checkInput(
+        declareSchema,
+        {
+          id: str('id') ?? newIncidentId(),
+          severity: normalizeSeverity(str('severity') ?? ''),
+          title: str('title') ?? '',
+          service: str('service'),
+          summary: str('summary'),
+          commander: str('commander'),
+          drill: opts.drill === true,
+          security: opts.security === true,
+          source: 'cli',
+        },
+        {},
+      );
+      const view = await (await session.incidents()).declare(input);
+      report(
+        view,
+        `declared ${view.severity} incident ${view.id}: ${view.title}`,
+        `acknowledge: incident ack ${view.id} --by <you>`,
+      );
+    });
+
+  command('ack', 'acknowledge the incident: stops the escalation ladder')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--by <user>', 'who acknowledges')
+    .action(async (id: string, opts: By) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(acknowledgeSchema, { by: opts.by }, {});
+      report(await (await session.incidents()).acknowledge(incidentId, input), `acknowledged by ${opts.by}`);
+    });
+
+  command('assign', 'give someone a role')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--role <role>', ROLES.join(', '))
+    .requiredOption('--user <user>', 'who takes the role')
+    .requiredOption('--by <user>', 'who assigns it')
+    .action(async (id: string, opts: By & { role: string; user: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(assignRoleSchema, { role: opts.role, user: opts.user, by: opts.by }, {});
+      const view = await (await session.incidents()).assignRole(incidentId, input);
+      report(view, `${input.user} is now ${ROLE_TITLES[input.role]}`);
+    });
+
+  command('update', 'post a status update: resets the status-update clock')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--impact <text>', 'current impact, for the internal update')
+    .requiredOption('--hypothesis <text>', 'what we think is going on')
+    .option('--actions <text>', 'what is being done')
+    .option('--next <duration>', 'next update in, like 15m (can only bring the next update forward)')
+    .option('--public <text>', 'user-facing text for the status page')
+    .requiredOption('--by <user>', 'who posts it')
+    .action(
+      async (
+        id: string,
+        opts: By & Record<'impact' | 'hypothesis', string> & Partial<Record<'actions' | 'next' | 'public', string>>,
+      ) => {
+        const incidentId = checkIncidentId(id);
+        const input = checkInput(
+          statusUpdateSchema,
+          {
+            impact: opts.impact,
+            hypothesis: opts.hypothesis,
+            actions: opts.actions,
+            nextUpdateIn: opts.next,
+            userFacing: opts.public,
+            by: opts.by,
+          },
+          { nextUpdateIn: '--next', userFacing: '--public' },
+        );
+        report(await (await session.incidents()).postStatusUpdate(incidentId, input), 'status update posted');
+      },
+    );
+
+  command('severity', 'change the severity: re-plans every timer from the new severity policy')
+    .argument('<ID>', 'incident id')
+    .argument('<SEVERITY>', SEVERITIES.join(', '))
+    .requiredOption('--by <user>', 'who changes it')
+    .option('--reason <text>', 'why')
+    .action(async (id: string, severity: string, opts: By & { reason?: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(
+        severityChangeSchema,
+        { severity: normalizeSeverity(severity), by: opts.by, reason: opts.reason },
+        { severity: 'SEVERITY' },
+      );
+      report(await (await session.incidents()).changeSeverity(incidentId, input), `severity is now ${input.severity}`);
+    });
+
+  command('mitigate', 'start a mitigation action')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--action <text>', 'what is being done, like "roll back deploy 4711"')
+    .option('--kind <kind>', mitigationKindSchema.options.join(', '), 'other')
+    .requiredOption('--by <user>', 'who does it')
+    .action(async (id: string, opts: By & { action: string; kind: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(startMitigationSchema, { action: opts.action, kind: opts.kind, by: opts.by }, {});
+      const view = await (await session.incidents()).startMitigation(incidentId, input);
+      const started = view.mitigations.at(-1);
+      const hint = started ? `when it is done: incident mitigated ${view.id} ${started.id} [--failed] --by <you>` : '';
+      report(view, `mitigation ${started?.id ?? ''} started: ${input.action}`, hint);
+    });
+
+  command('mitigated', 'finish a mitigation; --failed rolls back and re-runs the smoke tests')
+    .argument('<ID>', 'incident id')
+    .argument('<ACTION_ID>', 'mitigation id, like m1 (see incident show)')
+    .option('--failed', 'the mitigation did not work')
+    .requiredOption('--by <user>', 'who reports it')
+    .action(async (id: string, actionId: string, opts: By & { failed?: boolean }) => {
+      const incidentId = checkIncidentId(id);
+      const outcome = opts.failed === true ? 'failed' : 'succeeded';
+      const input = checkInput(finishMitigationSchema, { actionId, outcome, by: opts.by }, { actionId: 'ACTION_ID' });
+      const view = await (await session.incidents()).finishMitigation(incidentId, input);
+      report(view, `mitigation ${actionId} ${outcome}`, ...verificationLines(view, outcome === 'failed'));
+    });
+
+  command('resolve', 'resolve the incident once the smoke tests pass')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--by <user>', 'who resolves it')
+    .option('--summary <text>', 'resolution summary')
+    .action(async (id: string, opts: By & { summary?: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(resolveSchema, { by: opts.by, summary: opts.summary }, {});
+      const view = await (await session.incidents()).resolve(incidentId, input);
+      const checks = verificationLines(view, false);
+      if (view.status === 'resolved') return report(view, 'resolved', ...checks);
+      report(view, ...checks);
+      // The command ran, but the incident refused to be resolved: scripts must not carry on as if it were.
+      throw new IncidentClientError(
+        IncidentClientErrorType.Rejected,
+        `not resolved: smoke tests failed, incident ${view.id} is ${view.status} again`,
+        { reason: 'SmokeTestsFailed' },
+      );
+    });
+
+  command('reopen', 'reopen a resolved (or monitoring) incident: back to mitigating')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--reason <text>', 'why it is not over')
+    .requiredOption('--by <user>', 'who reopens it')
+    .action(async (id: string, opts: By & { reason: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(reopenSchema, { reason: opts.reason, by: opts.by }, {});
+      report(await (await session.incidents()).reopen(incidentId, input), 'reopened');
+    });
+
+  command('close', 'close a resolved incident')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--by <user>', 'who closes it')
+    .action(async (id: string, opts: By) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(closeSchema, { by: opts.by }, {});
+      report(await (await session.incidents()).close(incidentId, input), 'closed');
+    });
+
+  command('note', 'add a note to the timeline')
+    .argument('<ID>', 'incident id')
+    .argument('<TEXT>', 'the note')
+    .requiredOption('--by <user>', 'who writes it')
+    .action(async (id: string, text: string, opts: By) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(noteSchema, { text, by: opts.by }, { text: 'TEXT' });
+      report(await (await session.incidents()).addNote(incidentId, input), 'note added');
+    });
+
+  command('show', 'the incident: status, roles, what happens next, recent timeline')
+    .argument('<ID>', 'incident id')
+    .action(async (id: string) => {
+      const incidentId = checkIncidentId(id);
+      const view = await (await session.incidents()).show(incidentId);
+      session.emit(formatShow(view), incidentJson(view));
+    });
+
+  command('timeline', 'every event of the incident')
+    .argument('<ID>', 'incident id')
+    .action(async (id: string) => {
+      const incidentId = checkIncidentId(id);
+      const entries = await (await session.incidents()).timeline(incidentId);
+      session.emit(formatTimeline(entries).join('\n'), timelineJson(entries));
+    });
+
+  command('list', 'incidents, newest first')
+    .option('--status <status>', `${STATUSES.join(', ')} or open (repeat or comma-separate)`, collectValues)
+    .option('--severity <SEV-n>', `${SEVERITIES.join(', ')} (repeat or comma-separate)`, collectValues)
+    .action(async (opts: { status?: string[]; severity?: string[] }) => {
+      const filter = checkListFilter(opts);
+      const rows = await (await session.incidents()).list(filter);
+      session.emit(formatList(rows), rows);
+    });
+
+  command('outbox', "what the embedded providers delivered (chat, email, status page, pager) from the worker's outbox")
+    .argument('[ID]', 'only this incident')
+    .action(async (id: string | undefined) => {
+      const incidentId = id === undefined ? undefined : checkIncidentId(id);
+      const records = await session.outbox().read(incidentId === undefined ? {} : { incidentId });
+      session.emit(formatOutbox(records), records);
+    });
+
+  for (const sub of program.commands) sub.option('--json', 'machine-readable output');
+  return program;
+}
+
+/** What the rollback and smoke tests of the last verification said, from the timeline. */
+function verificationLines(view: IncidentView, includeRollback: boolean): string[] {
+  const last = (type: string) => [...view.timeline].reverse().find((entry) => entry.type === type);
+  const rollback = includeRollback ? last('rollback') : undefined;
+  const smoke = last('smoke-tests');
+  return [rollback ? `rollback: ${rollback.message}` : '', smoke ? `smoke tests: ${smoke.message}` : ''].filter(
+    (line) => line !== '',
+  );
+}
+
+/** Runs the CLI and returns its exit code; output goes through `io`. */
+export async function main(argv: readonly string[], io?: Io): Promise<number> {
+  const session = new CliSession(io);
+  try {
+    await buildProgram(session).parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError)
+      return COMMANDER_SUCCESS.has(error.code) ? 0 : EXIT_CODES[IncidentClientErrorType.InvalidInput];
+    const failure = toIncidentClientError(error);
+    session.fail(failure);
+    return EXIT_CODES[failure.type];
+  } finally {
+    await session.close();
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

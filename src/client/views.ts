@@ -1,0 +1,78 @@
+import type { Deadline } from '../domain/deadlines';
+import type { Mitigation, PublicUpdate, StatusUpdate, TimelineEntry } from '../domain/incident';
+import type { IncidentView } from '../workflows/definitions';
+
+/**
+ * The incident as machine-readable JSON (`--json`, and the HTTP API): ISO 8601 times instead of epoch
+ * milliseconds, durations in the policy as milliseconds, and the deadlines the workflow is waiting on.
+ */
+export interface IncidentJson {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  service: string;
+  summary: string;
+  drill: boolean;
+  security: boolean;
+  source: string;
+  detectedAt: string;
+  declaredAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  roles: IncidentView['roles'];
+  chatChannel: string | null;
+  resolutionSummary: string | null;
+  verifying: boolean;
+  deadlines: DeadlineJson[];
+  mitigations: Array<Omit<Mitigation, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt?: string }>;
+  statusUpdates: Array<Omit<StatusUpdate, 'at' | 'nextUpdateAt'> & { at: string; nextUpdateAt: string | null }>;
+  publicUpdates: Array<Omit<PublicUpdate, 'at'> & { at: string }>;
+  policy: IncidentView['policy'];
+  timeline: TimelineEntryJson[];
+}
+
+export type DeadlineJson = Omit<Deadline, 'at'> & { at: string };
+export type TimelineEntryJson = Omit<TimelineEntry, 'at'> & { at: string };
+
+export const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+const isoOrNull = (epochMs: number | null | undefined): string | null =>
+  epochMs === null || epochMs === undefined ? null : iso(epochMs);
+
+export function timelineJson(entries: readonly TimelineEntry[]): TimelineEntryJson[] {
+  return entries.map((entry) => ({ ...entry, at: iso(entry.at) }));
+}
+
+export function incidentJson(view: IncidentView): IncidentJson {
+  return {
+    id: view.id,
+    title: view.title,
+    severity: view.severity,
+    status: view.status,
+    service: view.service,
+    summary: view.summary,
+    drill: view.drill,
+    security: view.security,
+    source: view.source,
+    detectedAt: iso(view.detectedAt),
+    declaredAt: iso(view.declaredAt),
+    acknowledgedAt: isoOrNull(view.acknowledgedAt),
+    resolvedAt: isoOrNull(view.resolvedAt),
+    closedAt: isoOrNull(view.closedAt),
+    roles: view.roles,
+    chatChannel: view.chatChannel,
+    resolutionSummary: view.resolutionSummary,
+    verifying: view.verifying,
+    deadlines: view.deadlines.map((deadline) => ({ ...deadline, at: iso(deadline.at) })),
+    mitigations: view.mitigations.map(({ startedAt, finishedAt, ...m }) => ({
+      ...m,
+      startedAt: iso(startedAt),
+      ...(finishedAt === undefined ? {} : { finishedAt: iso(finishedAt) }),
+    })),
+    statusUpdates: view.statusUpdates.map((u) => ({ ...u, at: iso(u.at), nextUpdateAt: isoOrNull(u.nextUpdateAt) })),
+    publicUpdates: view.publicUpdates.map((u) => ({ ...u, at: iso(u.at) })),
+    policy: view.policy,
+    timeline: timelineJson(view.timeline),
+  };
+}

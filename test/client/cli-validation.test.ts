@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { explain, runCli } from './cli-process';
+
+/**
+ * Bad input is refused before anything reaches Temporal. TEMPORAL_ADDRESS points at a loopback listener that
+ * counts connections: a refused command exits 2 and the listener never sees a connection, while a valid command
+ * does connect (and, since the listener speaks no gRPC, fails with exit 1) — so the test can tell them apart.
+ */
+
+let listener: Server;
+const sockets = new Set<Socket>();
+let connections = 0;
+let env: Record<string, string>;
+
+before(async () => {
+  listener = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const address = listener.address();
+  assert.ok(address !== null && typeof address === 'object');
+  env = { TEMPORAL_ADDRESS: `127.0.0.1:${address.port}`, TEMPORAL_NAMESPACE: 'default' };
+});
+
+after(async () => {
+  for (const socket of sockets) socket.destroy();
+  listener.close();
+  await once(listener, 'close');
+});
+
+const LONG = 'x'.repeat(2001);
+
+/** One wrong value per command, and the flag or argument the message must name. */
+const invalid: Array<{ command: string; args: string[]; names: string }> = [
+  { command: 'declare', args: ['declare', '--severity', 'SEV-9', '--title', 'Checkout down'], names: '--severity' },
+  { command: 'declare', args: ['declare', '--severity', 'SEV-1', '--title', '   '], names: '--title' },
+  { command: 'declare', args: ['declare', '--severity', '1', '--title', 'T', '--id', 'Not An Id'], names: '--id' },
+  { command: 'ack', args: ['ack', 'INC_1', '--by', 'alice'], names: 'ID' },
+  { command: 'ack', args: ['ack', 'inc-1', '--by', ''], names: '--by' },
+  { command: 'assign', args: ['assign', 'inc-1', '--role', 'boss', '--user', 'bob', '--by', 'alice'], names: '--role' },
+  {
+    command: 'update',
+    args: [
+      'update',
+      'inc-1',
+      '--impact',
+      'checkout fails',
+      '--hypothesis',
+      'bad deploy',
+      '--next',
+      'soon',
+      '--by',
+      'al',
+    ],
+    names: '--next',
+  },
+  {
+    command: 'update',
+    args: ['update', 'inc-1', '--impact', 'x', '--hypothesis', 'y', '--public', LONG, '--by', 'al'],
+    names: '--public',
+  },
+  { command: 'severity', args: ['severity', 'inc-1', 'SEV-7', '--by', 'alice'], names: 'SEVERITY' },
+  {
+    command: 'mitigate',
+    args: ['mitigate', 'inc-1', '--action', 'roll back', '--kind', 'nuke', '--by', 'al'],
+    names: '--kind',
+  },
+  { command: 'mitigated', args: ['mitigated', 'inc-1', 'x1', '--by', 'alice'], names: 'ACTION_ID' },
+  { command: 'resolve', args: ['resolve', 'inc-1', '--by', 'alice', '--summary', LONG], names: '--summary' },
+  { command: 'reopen', args: ['reopen', 'inc-1', '--reason', '', '--by', 'alice'], names: '--reason' },
+  { command: 'close', args: ['close', 'inc-1', '--by', ' '], names: '--by' },
+  { command: 'note', args: ['note', 'inc-1', '', '--by', 'alice'], names: 'TEXT' },
+  { command: 'show', args: ['show', 'inc_1'], names: 'ID' },
+  { command: 'timeline', args: ['timeline', 'UPPER'], names: 'ID' },
+  { command: 'list', args: ['list', '--status', 'open,sleeping'], names: '--status' },
+  { command: 'list', args: ['list', '--severity', 'SEV-0'], names: '--severity' },
+  { command: 'outbox', args: ['outbox', 'a b'], names: 'ID' },
+];
+
+/** Usage errors commander catches itself: also exit 2, also before any connection. */
+const usage: Array<{ what: string; args: string[]; names: string }> = [
+  { what: 'missing --by', args: ['ack', 'inc-1'], names: '--by' },
+  { what: 'missing required --title', args: ['declare', '--severity', 'SEV-1'], names: '--title' },
+  { what: 'unknown option', args: ['close', 'inc-1', '--by', 'al', '--force'], names: '--force' },
+  { what: 'missing argument', args: ['note', 'inc-1', '--by', 'al'], names: 'TEXT' },
+  { what: 'unknown command', args: ['escalate', 'inc-1'], names: 'escalate' },
+];
+
+void describe('invalid input exits 2, names the flag, and sends nothing', { concurrency: 8 }, () => {
+  for (const { command, args, names } of invalid) {
+    void test(`${command}: ${names}`, async () => {
+      const run = await runCli(args, env);
+      assert.equal(run.code, 2, explain(run));
+      assert.match(run.stderr, new RegExp(`${names}: `), explain(run));
+      assert.equal(run.stdout, '', explain(run));
+    });
+  }
+
+  for (const { what, args, names } of usage) {
+    void test(`usage error: ${what}`, async () => {
+      const run = await runCli(args, env);
+      assert.equal(run.code, 2, explain(run));
+      assert.ok(run.stderr.includes(names), explain(run));
+    });
+  }
+
+  void test('every command is covered by a wrong-value case', async () => {
+    const run = await runCli(['--help'], env);
+    const commands = [...run.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    assert.equal(commands.length, 15, run.stdout);
+    assert.deepEqual(new Set(commands), new Set(invalid.map((c) => c.command)));
+  });
+});
+
+void test('--json reports invalid input as a typed error on stderr', async () => {
+  const run = await runCli(
+    ['update', 'inc-1', '--impact', 'x', '--hypothesis', 'y', '--next', '5', '--by', 'a', '--json'],
+    env,
+  );
+  assert.equal(run.code, 2, explain(run));
+  const { error } = JSON.parse(run.stderr) as { error: { type: string; message: string } };
+  assert.equal(error.type, 'InvalidInput');
+  assert.match(error.message, /^--next: "5" is not a duration/);
+});
+
+void test('--help works on every command and exits 0', async () => {
+  const commands = [...new Set(invalid.map((c) => c.command))];
+  const runs = await Promise.all(commands.map((command) => runCli([command, '--help'], env)));
+  runs.forEach((run, i) => {
+    assert.equal(run.code, 0, explain(run));
+    assert.match(run.stdout, new RegExp(`^Usage: incident ${commands[i]} `), explain(run));
+    assert.match(run.stdout, /--json/, explain(run));
+  });
+});
+
+// Runs last: until here the listener must not have seen a single connection.
+void test('nothing above connected; a valid command does connect, and fails with exit 1 on a non-Temporal port', async () => {
+  assert.equal(connections, 0, 'an invalid command opened a connection to Temporal');
+  const run = await runCli(['ack', 'inc-1', '--by', 'alice'], env);
+  assert.equal(run.code, 1, explain(run));
+  assert.match(run.stderr, /cannot reach Temporal at 127\.0\.0\.1:\d+/, explain(run));
+  assert.ok(connections > 0, 'the valid command never tried to connect, so the checks above prove nothing');
+});

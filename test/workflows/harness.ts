@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { IntegrationProviders } from '../../src/activities';
+import { embeddedProviders } from '../../src/activities/defaults';
+import { Outbox } from '../../src/activities/outbox';
+import type { TimelineEntry } from '../../src/domain/incident';
+import type { DeclareInput } from '../../src/domain/inputs';
+import { buildPolicy } from '../../src/domain/policy';
+import { incidentSearchAttributeKeys } from '../support/temporal';
+import { createWorker } from '../../src/worker';
+import { incidentWorkflow } from '../../src/workflows';
+import { incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
+
+/** A worker on a fresh task queue against a shared test environment, with a private outbox. */
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  outbox: Outbox;
+  declare(
+    declaration: Partial<DeclareInput>,
+    options?: { historyEventLimit?: number },
+  ): Promise<WorkflowHandle<typeof incidentWorkflow>>;
+  /** Terminates every incident this harness declared, so their timers stop costing time-skipped work. */
+  endIncidents(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/** The default policy plus the contacts a real deployment would configure, so email has somewhere to go. */
+export const TEST_POLICY = {
+  contacts: {
+    stakeholders: { email: ['stakeholders@example.com'] },
+    security: { email: ['security@example.com'] },
+  },
+};
+
+/** Activity failures are part of what these tests exercise; only errors are worth printing. */
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+export async function startHarness(
+  env: TestWorkflowEnvironment,
+  options: { policy?: unknown; override?: (defaults: IntegrationProviders) => Partial<IntegrationProviders> } = {},
+): Promise<Harness> {
+  const taskQueue = `test-${process.pid}-${++counter}`;
+  const outboxDir = mkdtempSync(path.join(tmpdir(), 'incident-outbox-'));
+  const defaults = embeddedProviders(buildPolicy(options.policy ?? TEST_POLICY), outboxDir);
+  const providers = { ...defaults, ...options.override?.(defaults) };
+  const worker: Worker = await createWorker({ connection: env.nativeConnection, taskQueue, providers });
+  const running = worker.run();
+  const declared: Array<WorkflowHandle<typeof incidentWorkflow>> = [];
+  const endIncidents = async () => {
+    await Promise.all(declared.splice(0).map((handle) => handle.terminate('test finished').catch(() => undefined)));
+  };
+  return {
+    env,
+    outbox: new Outbox(outboxDir),
+    async declare(declaration, declareOptions = {}) {
+      const id = declaration.id ?? `t${process.pid}-${++counter}`;
+      const handle = await env.client.workflow.start(incidentWorkflow, {
+        taskQueue,
+        workflowId: incidentWorkflowId(id),
+        args: [
+          {
+            declaration: { id, title: 'Checkout is down', severity: 'SEV-1', service: 'checkout', ...declaration },
+            ...declareOptions,
+          },
+        ],
+      });
+      declared.push(handle);
+      return handle;
+    },
+    endIncidents,
+    async stop() {
+      await endIncidents();
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** Registers the incident search attributes on a time-skipping server, which rejects undeclared ones. */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(incidentSearchAttributeKeys.map((key) => [key.name, keyword])),
+  });
+}
+
+export async function timelineOf(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<TimelineEntry[]> {
+  return (await handle.query(stateQuery)).timeline;
+}
+
+/** Escalations as `reason:level:target@minutes-since-declaration`, the shape the tests assert on. */
+export async function escalationsOf(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<string[]> {
+  const state = await handle.query(stateQuery);
+  return state.timeline
+    .filter((e) => e.type === 'escalation')
+    .map(
+      (e) =>
+        `${String(e.data?.reason)}:${String(e.data?.level)}:${String(e.data?.target)}@${minutesSince(state.declaredAt, e.at)}`,
+    );
+}
+
+export async function entriesOf(
+  handle: WorkflowHandle<typeof incidentWorkflow>,
+  type: TimelineEntry['type'],
+): Promise<string[]> {
+  const state = await handle.query(stateQuery);
+  return state.timeline
+    .filter((e) => e.type === type)
+    .map((e) => `${e.message}@${minutesSince(state.declaredAt, e.at)}`);
+}
+
+export function minutesSince(start: number, at: number): number {
+  return Math.round((at - start) / 60_000);
+}

@@ -1,10 +1,19 @@
 import type { Outbox } from './outbox';
-import type { ChatRequest, DeliveryReceipt, OpenChannelRequest } from './types';
+import type {
+  ArchiveChannelRequest,
+  ChannelReceipt,
+  ChatRequest,
+  ChatSummaryRequest,
+  DeliveryReceipt,
+  OpenChannelRequest,
+} from './types';
 
 /** A chat integration: one channel per incident, messages into it. Slack implements the same interface. */
 export interface ChatProvider {
-  openChannel(request: OpenChannelRequest): Promise<DeliveryReceipt>;
+  openChannel(request: OpenChannelRequest): Promise<ChannelReceipt>;
   post(request: ChatRequest): Promise<DeliveryReceipt>;
+  updateSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt>;
+  archive(request: ArchiveChannelRequest): Promise<DeliveryReceipt>;
 }
 
 export function channelNameFor(incidentId: string, title: string): string {
@@ -26,9 +35,15 @@ export function outboxChat(outbox: Outbox): ChatProvider {
         key: request.key,
         incidentId: request.incidentId,
         drill: request.drill,
-        payload: { action: 'open-channel', channel, private: request.security, severity: request.severity },
+        payload: {
+          action: 'open-channel',
+          channel,
+          private: request.security,
+          topic: request.topic,
+          invited: request.responders,
+        },
       });
-      return { destination: `#${channel}`, duplicate };
+      return { destination: `#${channel}`, duplicate, channel };
     },
     async post(request) {
       const channel = request.channel ?? `inc-${request.incidentId}`;
@@ -43,9 +58,32 @@ export function outboxChat(outbox: Outbox): ChatProvider {
           kind: request.message.kind,
           text: request.message.text,
           mention: request.mention ?? [],
+          pinned: request.pin ?? false,
         },
       });
-      return { destination: `#${channel.replace(/^#/, '')}`, duplicate };
+      return { destination: `#${channel}`, duplicate };
+    },
+    async updateSummary(request) {
+      const channel = request.channel ?? `inc-${request.incidentId}`;
+      const { duplicate } = await outbox.deliver({
+        channel: 'chat',
+        key: request.key,
+        incidentId: request.incidentId,
+        drill: request.drill,
+        payload: { action: 'update-summary', channel, topic: request.topic, text: request.summary.text },
+      });
+      return { destination: `#${channel} (summary)`, duplicate };
+    },
+    async archive(request) {
+      const channel = request.channel ?? `inc-${request.incidentId}`;
+      const { duplicate } = await outbox.deliver({
+        channel: 'chat',
+        key: request.key,
+        incidentId: request.incidentId,
+        drill: request.drill,
+        payload: { action: 'archive', channel },
+      });
+      return { destination: `#${channel} (archived)`, duplicate };
     },
   };
 }

@@ -1,18 +1,20 @@
 import { Context } from '@temporalio/activity';
 import { incidentPolicyFor, type IncidentPolicy, type Policy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
-import type { ChatProvider } from './chat';
-import type { EmailProvider } from './email';
-import type { PagerProvider } from './paging';
-import type { RollbackRunner } from './rollback';
-import type { SmokeTester } from './smoke-tests';
-import type { StatusPageProvider } from './status-page';
+import type { IntegrationProviders } from './providers';
 import type {
+  ArchiveChannelRequest,
+  ChannelReceipt,
   ChatRequest,
+  ChatSummaryRequest,
   DeliveryReceipt,
+  DiagnosticsReport,
+  DiagnosticsRequest,
   EmailRequest,
   OpenChannelRequest,
   PageRequest,
+  PostmortemReceipt,
+  PostmortemRequest,
   RollbackRequest,
   RollbackResult,
   SmokeTestReport,
@@ -20,15 +22,7 @@ import type {
   StatusPageRequest,
 } from './types';
 
-export interface IntegrationProviders {
-  policy: Policy;
-  chat: ChatProvider;
-  email: EmailProvider;
-  statusPage: StatusPageProvider;
-  pager: PagerProvider;
-  smokeTests: SmokeTester;
-  rollback: RollbackRunner;
-}
+export type { IntegrationProviders };
 
 /** The activities the incident workflow calls, built from whichever providers the worker was configured with. */
 export function createActivities(providers: IntegrationProviders) {
@@ -37,11 +31,17 @@ export function createActivities(providers: IntegrationProviders) {
     async resolveIncidentPolicy(severity: Severity): Promise<IncidentPolicy> {
       return Promise.resolve(incidentPolicyFor(providers.policy, severity));
     },
-    async openIncidentChannel(request: OpenChannelRequest): Promise<DeliveryReceipt> {
+    async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
       return providers.chat.openChannel(request);
     },
     async postToChat(request: ChatRequest): Promise<DeliveryReceipt> {
       return providers.chat.post(request);
+    },
+    async updateChatSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt> {
+      return providers.chat.updateSummary(request);
+    },
+    async archiveChannel(request: ArchiveChannelRequest): Promise<DeliveryReceipt> {
+      return providers.chat.archive(request);
     },
     async sendEmail(request: EmailRequest): Promise<DeliveryReceipt> {
       return providers.email.send(request);
@@ -57,6 +57,12 @@ export function createActivities(providers: IntegrationProviders) {
     },
     async runRollback(request: RollbackRequest): Promise<RollbackResult> {
       return providers.rollback.run(request);
+    },
+    async collectDiagnostics(request: DiagnosticsRequest): Promise<DiagnosticsReport> {
+      return providers.diagnostics.collect(request, () => Context.current().heartbeat());
+    },
+    async createPostmortem(request: PostmortemRequest): Promise<PostmortemReceipt> {
+      return providers.postmortem.create(request);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { RenderedMessage } from '../domain/templates';
 import type { Severity } from '../domain/severity';
-import type { PageReason, PublicUpdate } from '../domain/incident';
+import type { IncidentState, PageReason, PublicUpdate } from '../domain/incident';
 
 export type { PageReason };
 
@@ -17,9 +17,17 @@ export interface IncidentRef {
 export interface OpenChannelRequest extends IncidentRef {
   title: string;
   severity: Severity;
+  /** Security incidents get a private channel. */
   security: boolean;
-  commander: string | null;
-  status: string;
+  /** Channel topic/purpose: severity, status, commander. */
+  topic: string;
+  /** Policy contact names (and raw chat user ids or emails) to invite. */
+  responders: string[];
+}
+
+export interface ChannelReceipt extends DeliveryReceipt {
+  /** The provider's handle for the channel (a Slack channel id), used by every later chat call. */
+  channel: string;
 }
 
 export interface ChatRequest extends IncidentRef {
@@ -27,6 +35,19 @@ export interface ChatRequest extends IncidentRef {
   message: RenderedMessage;
   /** People to mention, by policy contact name (e.g. `engineering-manager`). */
   mention?: string[];
+  /** Pin the message (the declaration). */
+  pin?: boolean;
+}
+
+/** The one pinned summary message per incident, edited in place, and the channel topic beside it. */
+export interface ChatSummaryRequest extends IncidentRef {
+  channel: string | null;
+  summary: RenderedMessage;
+  topic: string;
+}
+
+export interface ArchiveChannelRequest extends IncidentRef {
+  channel: string | null;
 }
 
 export interface EmailRequest extends IncidentRef {
@@ -85,4 +106,26 @@ export interface RollbackRequest extends IncidentRef {
 export interface RollbackResult {
   succeeded: boolean;
   detail: string;
+}
+
+export interface DiagnosticsRequest extends IncidentRef {
+  service: string;
+  severity: Severity;
+}
+
+/** Only a reference and a short summary travel through Temporal; the snapshot itself stays in the artifact. */
+export interface DiagnosticsReport {
+  artifact: string;
+  summary: string;
+}
+
+export interface PostmortemRequest extends IncidentRef {
+  /** The incident as it stands at resolution, timeline included. */
+  incident: IncidentState;
+  dueAt: number;
+}
+
+export interface PostmortemReceipt extends DeliveryReceipt {
+  /** A file path or an issue URL. */
+  location: string;
 }

@@ -32,7 +32,17 @@ const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version
 
 interface By {
   by: string;
-  json?: boolean;
+}
+
+interface DeclareOptions {
+  severity: string;
+  title: string;
+  service?: string;
+  summary?: string;
+  commander?: string;
+  id?: string;
+  drill?: boolean;
+  security?: boolean;
 }
 
 export function buildProgram(session: CliSession): Command {
@@ -61,17 +71,16 @@ export function buildProgram(session: CliSession): Command {
     .option('--id <id>', 'incident id (default: generated, like 20250314-k3f9)')
     .option('--drill', 'a drill: recorded like the real thing, but nobody is paged and no status page is updated')
     .option('--security', 'security incident: private channel, no public status page, security contact told')
-    .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const str = (key: string) => (typeof opts[key] === 'string' ? opts[key] : undefined);
+    .action(async (opts: DeclareOptions) => {
       const input = checkInput(
         declareSchema,
         {
-          id: str('id') ?? newIncidentId(),
-          severity: normalizeSeverity(str('severity') ?? ''),
-          title: str('title') ?? '',
-          service: str('service'),
-          summary: str('summary'),
-          commander: str('commander'),
+          id: opts.id ?? newIncidentId(),
+          severity: normalizeSeverity(opts.severity),
+          title: opts.title,
+          service: opts.service,
+          summary: opts.summary,
+          commander: opts.commander,
           drill: opts.drill === true,
           security: opts.security === true,
           source: 'cli',
@@ -162,8 +171,12 @@ export function buildProgram(session: CliSession): Command {
       const input = checkInput(startMitigationSchema, { action: opts.action, kind: opts.kind, by: opts.by }, {});
       const view = await (await session.incidents()).startMitigation(incidentId, input);
       const started = view.mitigations.at(-1);
-      const hint = started ? `when it is done: incident mitigated ${view.id} ${started.id} [--failed] --by <you>` : '';
-      report(view, `mitigation ${started?.id ?? ''} started: ${input.action}`, hint);
+      const mitigationId = started?.id ?? '?';
+      report(
+        view,
+        `mitigation ${mitigationId} started: ${input.action}`,
+        `when done: incident mitigated ${view.id} ${mitigationId} [--failed] --by <you>`,
+      );
     });
 
   command('mitigated', 'finish a mitigation; --failed rolls back and re-runs the smoke tests')
@@ -176,7 +189,9 @@ export function buildProgram(session: CliSession): Command {
       const outcome = opts.failed === true ? 'failed' : 'succeeded';
       const input = checkInput(finishMitigationSchema, { actionId, outcome, by: opts.by }, { actionId: 'ACTION_ID' });
       const view = await (await session.incidents()).finishMitigation(incidentId, input);
-      report(view, `mitigation ${actionId} ${outcome}`, ...verificationLines(view, outcome === 'failed'));
+      // Only a failed mitigation verifies (rollback, then smoke tests); older results are not this command's.
+      const checks = outcome === 'failed' ? verificationLines(view, true) : [];
+      report(view, `mitigation ${actionId} ${outcome}`, ...checks);
     });
 
   command('resolve', 'resolve the incident once the smoke tests pass')
@@ -281,8 +296,9 @@ export async function main(argv: readonly string[], io?: Io): Promise<number> {
     await buildProgram(session).parseAsync(argv);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError)
+    if (error instanceof CommanderError) {
       return COMMANDER_SUCCESS.has(error.code) ? 0 : EXIT_CODES[IncidentClientErrorType.InvalidInput];
+    }
     const failure = toIncidentClientError(error);
     session.fail(failure);
     return EXIT_CODES[failure.type];

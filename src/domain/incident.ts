@@ -23,6 +23,8 @@ export const TIMELINE_TYPES = [
   'resolved',
   'reopened',
   'note',
+  'diagnostics',
+  'postmortem',
   'closed',
 ] as const;
 export type TimelineType = (typeof TIMELINE_TYPES)[number];

@@ -23,6 +23,8 @@ export const severityPolicySchema = z.object({
   statusPage: z.boolean(),
   stakeholderEmail: z.enum(['all', 'summary-only', 'none']),
   postmortem: z.object({ required: z.boolean(), due: durationSchema }).nullable(),
+  /** Snapshot health endpoints and metrics into an artifact at declaration (runbook 003). */
+  diagnostics: z.boolean(),
 });
 
 export type SeverityPolicy = z.output<typeof severityPolicySchema>;
@@ -43,9 +45,17 @@ export type BusinessHours = z.output<typeof businessHoursSchema>;
 
 const contactSchema = z.object({
   name: z.string().optional(),
-  email: z.array(z.string().email()).default([]),
-  chatMention: z.string().optional(),
+  email: z.array(z.email()).default([]),
+  /** A Slack user id (U…); without one, Slack is asked by email. */
+  slackUserId: z.string().optional(),
 });
+
+const chatSchema = z.object({
+  /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
+  responders: z.array(z.string()).default(['primary-oncall']),
+  archiveOnClose: z.boolean().default(true),
+});
+export type ChatPolicy = z.output<typeof chatSchema>;
 export type Contact = z.output<typeof contactSchema>;
 
 const smokeCheckSchema = z.object({
@@ -77,6 +87,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
     statusPage: true,
     stakeholderEmail: 'all',
     postmortem: { required: true, due: '48h' },
+    diagnostics: true,
   },
   'SEV-2': {
     acknowledgeWithin: '15m',
@@ -87,6 +98,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
     statusPage: true,
     stakeholderEmail: 'all',
     postmortem: { required: true, due: '48h' },
+    diagnostics: true,
   },
   'SEV-3': {
     acknowledgeWithin: '30m',
@@ -97,6 +109,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
     statusPage: false,
     stakeholderEmail: 'summary-only',
     postmortem: { required: false, due: '7d' },
+    diagnostics: false,
   },
   'SEV-4': {
     acknowledgeWithin: '24h',
@@ -107,6 +120,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
     statusPage: false,
     stakeholderEmail: 'none',
     postmortem: null,
+    diagnostics: false,
   },
 };
 
@@ -122,6 +136,7 @@ export const policyFileSchema = z
     businessHours: businessHoursSchema.optional(),
     contacts: z.record(z.string(), contactSchema).optional(),
     services: z.record(z.string(), serviceSchema).optional(),
+    chat: chatSchema.optional(),
   })
   .strict();
 
@@ -130,6 +145,7 @@ export interface Policy {
   businessHours: BusinessHours;
   contacts: Record<string, Contact>;
   services: Record<string, ServiceConfig>;
+  chat: ChatPolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -137,6 +153,7 @@ export interface IncidentPolicy {
   severity: Severity;
   rules: SeverityPolicy;
   businessHours: BusinessHours;
+  chat: ChatPolicy;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
@@ -157,11 +174,12 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     businessHours: file.businessHours ?? DEFAULT_BUSINESS_HOURS,
     contacts: file.contacts ?? {},
     services: file.services ?? {},
+    chat: file.chat ?? chatSchema.parse({}),
   };
 }
 
 export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentPolicy {
-  return { severity, rules: policy.severities[severity], businessHours: policy.businessHours };
+  return { severity, rules: policy.severities[severity], businessHours: policy.businessHours, chat: policy.chat };
 }
 
 /** How long to wait without acknowledgement before ladder step `level` (0-based). */

@@ -16,7 +16,8 @@ export type MessageKind =
   | 'verification'
   | 'stakeholder-notification'
   | 'post-incident-summary'
-  | 'note';
+  | 'note'
+  | 'summary';
 
 export interface RenderedMessage {
   kind: MessageKind;
@@ -156,4 +157,27 @@ export function postIncidentSummary(state: IncidentState): RenderedMessage {
 function cadenceText(state: IncidentState): string {
   const cadence = state.policy.rules.statusUpdates;
   return cadence ? `every ${formatDuration(cadence.every)}` : 'at resolution';
+}
+
+/** The channel topic: what someone joining needs at a glance. */
+export function channelTopic(state: IncidentState): string {
+  const commander = state.roles.commander ?? 'no commander yet';
+  return `${state.drill ? 'DRILL · ' : ''}${state.severity} · ${state.status} · IC: ${commander} · ${state.service}`;
+}
+
+/** The pinned summary, edited in place as the incident moves. */
+export function incidentSummary(state: IncidentState): RenderedMessage {
+  const roles = (Object.entries(state.roles) as Array<[Role, string]>).map(([r, u]) => `${ROLE_TITLES[r]}: ${u}`);
+  const lastUpdate = state.statusUpdates.at(-1);
+  const openMitigation = state.mitigations.filter((m) => !m.outcome).map((m) => `${m.id} ${m.action}`);
+  return render('summary', `Summary: ${headline(state)}`, [
+    ['Status', state.status],
+    ['Severity', state.severity],
+    ['Service', state.service],
+    ['Roles', roles.join(', ') || 'unassigned'],
+    ['Impact', lastUpdate?.impact ?? state.summary],
+    ['Mitigations in progress', openMitigation.join('; ') || undefined],
+    ['Declared', iso(state.declaredAt)],
+    ['Resolved', state.resolvedAt === null ? undefined : iso(state.resolvedAt)],
+  ]);
 }

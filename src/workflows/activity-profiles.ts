@@ -25,3 +25,10 @@ export const remediation = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '10m',
   retry: { initialInterval: '10s', backoffCoefficient: 2, maximumAttempts: 2 },
 });
+
+/** Diagnostics and postmortem drafts: worth a few tries, never worth blocking the incident for. */
+export const documents = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+});

@@ -1,8 +1,8 @@
 import type { IncidentState } from '../domain/incident';
 import type { Declaration } from '../domain/inputs';
 import { nextBusinessHoursStart } from '../domain/deadlines';
-import { declarationMessage, stakeholderNotification } from '../domain/templates';
-import { configuration } from './activity-profiles';
+import { declarationMessage, plainMessage, stakeholderNotification } from '../domain/templates';
+import { configuration, documents } from './activity-profiles';
 import { Incident } from './incident-entity';
 
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
@@ -56,7 +56,12 @@ export async function declareIncident(declaration: Declaration): Promise<Inciden
 export function announceDeclaration(incident: Incident): void {
   const { state, notify, recorder } = incident;
   const rules = state.policy.rules;
-  notify.openChannel(declarationMessage(state));
+  const responders = [
+    ...state.policy.chat.responders,
+    ...(state.roles.commander ? [state.roles.commander] : []),
+    ...(state.security ? ['security'] : []),
+  ];
+  notify.openChannel(declarationMessage(state), [...new Set(responders)]);
 
   if (rules.pageOnCall === 'immediately') {
     incident.trigger('primary-oncall', 'declared', 0);
@@ -80,4 +85,15 @@ export function announceDeclaration(incident: Incident): void {
   ];
   if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
   notify.statusPage('investigating');
+  if (rules.diagnostics) collectDiagnostics(incident);
+}
+
+/** Runbook 003's collection step: a snapshot stored as an artifact; only its reference and summary come back. */
+function collectDiagnostics(incident: Incident): void {
+  const { state, recorder, notify } = incident;
+  notify.background('diagnostics', async (ref) => {
+    const report = await documents.collectDiagnostics({ ...ref, service: state.service, severity: state.severity });
+    recorder.record('diagnostics', 'system', report.summary, { artifact: report.artifact });
+    notify.chat(plainMessage(state, 'note', `diagnostics: ${report.summary} (${report.artifact})`));
+  });
 }

@@ -34,19 +34,12 @@ export class Incident {
     return { ...this.state, deadlines: planDeadlines(this.state), verifying: this.verifying };
   }
 
-  /** Validator half: parse the input and check the transition; throwing here keeps the update out of history. */
+  /** Parses the input and checks the transition; thrown from a validator, this keeps the update out of history. */
   check<S extends z.ZodType>(command: Command, schema: S, input: unknown): z.output<S> {
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: IncidentErrorType.InvalidInput,
-        message: describeIssues(parsed.error),
-        nonRetryable: true,
-      });
-    }
+    const parsed = parseOrReject(schema, input);
     const reason = rejectionReason(this.state, command);
     if (reason !== null) this.reject(IncidentErrorType.IllegalTransition, reason);
-    return parsed.data;
+    return parsed;
   }
 
   reject(type: IncidentErrorType, message: string): never {
@@ -58,6 +51,7 @@ export class Incident {
     this.state.status = status;
     this.recorder.changed();
     this.publishSearchAttributes();
+    this.notify.summary();
   }
 
   publishSearchAttributes(): void {
@@ -80,4 +74,13 @@ export class Incident {
     this.notify.page('trigger', target, reason, level);
     if (!this.state.drill) this.state.escalation.openPages.push({ target, reason, level });
   }
+}
+
+export function parseOrReject<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const message = describeIssues(parsed.error);
+    throw ApplicationFailure.create({ type: IncidentErrorType.InvalidInput, message, nonRetryable: true });
+  }
+  return parsed.data;
 }

@@ -5,6 +5,7 @@ import { IncidentErrorType } from '../domain/errors';
 import { announceDeclaration, declareIncident } from './declaration';
 import type { IncidentView, IncidentWorkflowInput } from './definitions';
 import { fireDeadline } from './escalations';
+import { IncidentSlot } from './commands';
 import { registerHandlers } from './handlers';
 import { Incident } from './incident-entity';
 
@@ -16,8 +17,10 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
  * escalates when status updates lapse, and escalates when the incident stays unresolved.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
+  const slot = new IncidentSlot();
+  registerHandlers(slot);
   const incident = input.carried ? new Incident(input.carried) : await declareIncident(parseDeclaration(input));
-  registerHandlers(incident);
+  slot.set(incident);
   if (!input.carried) announceDeclaration(incident);
 
   while (!incident.isClosed && !shouldContinueAsNew(input)) {

@@ -1,7 +1,7 @@
 import type { DeliveryReceipt, IncidentRef, PageReason } from '../activities/types';
 import type { IncidentState, PublicUpdate } from '../domain/incident';
 import type { RenderedMessage } from '../domain/templates';
-import { userFacingUpdate } from '../domain/templates';
+import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../domain/templates';
 import { notifications } from './activity-profiles';
 import { nextStepRef, type Recorder } from './recorder';
 
@@ -19,8 +19,8 @@ export class Notifier {
     private readonly recorder: Recorder,
   ) {}
 
-  /** Opens the incident channel and posts the declaration into it; later chat messages wait for the channel. */
-  openChannel(declaration: RenderedMessage): void {
+  /** Opens the incident channel, pins the declaration in it; later chat messages wait for the channel. */
+  openChannel(declaration: RenderedMessage, responders: string[]): void {
     const ref = this.ref('channel');
     const opened = notifications
       .openIncidentChannel({
@@ -28,24 +28,46 @@ export class Notifier {
         title: this.state.title,
         severity: this.state.severity,
         security: this.state.security,
-        commander: this.state.roles.commander ?? null,
-        status: this.state.status,
+        topic: channelTopic(this.state),
+        responders,
       })
       .then((receipt) => {
-        this.state.chatChannel = receipt.destination;
+        this.state.chatChannel = receipt.channel;
         return receipt;
       });
     this.channelReady = opened.catch(() => undefined);
     this.track('chat', () => opened);
-    this.chat(declaration);
+    this.chat(declaration, undefined, true);
+    this.summary();
   }
 
-  chat(message: RenderedMessage, mention?: string[]): void {
+  chat(message: RenderedMessage, mention?: string[], pin?: boolean): void {
     const ref = this.ref('chat');
     const ready = this.channelReady;
     this.track('chat', async () => {
       await ready;
-      return notifications.postToChat({ ...ref, channel: this.state.chatChannel, message, mention });
+      return notifications.postToChat({ ...ref, channel: this.state.chatChannel, message, mention, pin });
+    });
+  }
+
+  /** Refreshes the pinned summary message and the channel topic from the state as it is now. */
+  summary(): void {
+    const ref = this.ref('summary');
+    const ready = this.channelReady;
+    const summary = incidentSummary(this.state);
+    const topic = channelTopic(this.state);
+    this.track('chat', async () => {
+      await ready;
+      return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic });
+    });
+  }
+
+  archiveChannel(): void {
+    const ref = this.ref('archive');
+    const ready = this.channelReady;
+    this.track('chat', async () => {
+      await ready;
+      return notifications.archiveChannel({ ...ref, channel: this.state.chatChannel });
     });
   }
 
@@ -72,6 +94,7 @@ export class Notifier {
     );
   }
 
+  /** Pages through the pager; when a trigger fails for good, falls back to a chat mention and an email. */
   page(action: 'trigger' | 'acknowledge' | 'resolve', target: string, reason: PageReason, level: number): void {
     if (this.state.drill) {
       this.recorder.record('notification-sent', 'system', `drill: ${action} page to ${target} suppressed`, {
@@ -82,8 +105,28 @@ export class Notifier {
     }
     const ref = this.ref('pager');
     const summary = `[${this.state.severity}] ${this.state.title}`;
-    this.track('pager', () =>
-      notifications.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity }),
+    const onFailure =
+      action === 'trigger'
+        ? () => {
+            const fallback = escalationMessage(this.state, `paging failed (${reason})`, target, level);
+            this.chat(fallback, [target]);
+            this.email([target], fallback);
+          }
+        : undefined;
+    this.track(
+      'pager',
+      () => notifications.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity }),
+      onFailure,
+    );
+  }
+
+  /** Runs a non-notification step (diagnostics, postmortem) in the background with the same bookkeeping. */
+  background(step: string, work: (ref: IncidentRef) => Promise<void>): void {
+    const ref = this.ref(step);
+    this.watch(
+      work(ref).catch((error: unknown) => {
+        this.recorder.record('notification-failed', 'system', `${step}: ${rootMessage(error)}`, { channel: step });
+      }),
     );
   }
 
@@ -91,11 +134,11 @@ export class Notifier {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private ref(channel: string): IncidentRef {
-    return nextStepRef(this.state, channel);
+  private ref(step: string): IncidentRef {
+    return nextStepRef(this.state, step);
   }
 
-  private track(channel: string, deliver: () => Promise<DeliveryReceipt>): void {
+  private track(channel: string, deliver: () => Promise<DeliveryReceipt>, onFailure?: () => void): void {
     const delivery = deliver().then(
       (receipt) => {
         this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
@@ -104,21 +147,25 @@ export class Notifier {
         });
       },
       (error: unknown) => {
-        const reason = rootMessage(error);
-        this.recorder.record('notification-failed', 'system', `${channel}: ${reason}`, { channel });
+        this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel });
+        onFailure?.();
       },
     );
-    const tracked = delivery.finally(() => this.pending.delete(tracked));
+    this.watch(delivery);
+  }
+
+  private watch(work: Promise<void>): void {
+    const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 }
 
-/** The activity failure wraps the provider's error; the person reading the timeline wants the innermost reason. */
 interface Failure {
   message?: string;
   cause?: Failure;
 }
 
+/** The activity failure wraps the provider's error; the person reading the timeline wants the innermost reason. */
 function rootMessage(error: unknown): string {
   let current = error as Failure | undefined;
   while (current?.cause) current = current.cause;

@@ -1,6 +1,6 @@
-import { setHandler } from '@temporalio/workflow';
 import type { SmokeTestReport } from '../activities/types';
 import { IncidentErrorType } from '../domain/errors';
+import type { Mitigation } from '../domain/incident';
 import {
   closeSchema,
   finishMitigationSchema,
@@ -9,35 +9,32 @@ import {
   startMitigationSchema,
 } from '../domain/inputs';
 import { plainMessage, postIncidentSummary } from '../domain/templates';
-import { remediation, verification } from './activity-profiles';
+import { documents, remediation, verification } from './activity-profiles';
 import { closeUpdate, finishMitigationUpdate, reopenUpdate, resolveUpdate, startMitigationUpdate } from './definitions';
+import { onCommand, type IncidentSlot } from './commands';
 import type { Incident } from './incident-entity';
 import { nextStepRef } from './recorder';
 
 /** Mitigate, verify, resolve, reopen, close: the second half of the runbook. */
-export function registerResolutionHandlers(incident: Incident): void {
-  const { state, recorder, notify } = incident;
+export function registerResolutionHandlers(slot: IncidentSlot): void {
+  onCommand(slot, startMitigationUpdate, 'startMitigation', startMitigationSchema, (incident, { action, kind, by }) => {
+    const { state, recorder, notify } = incident;
+    const id = `m${state.mitigations.length + 1}`;
+    state.mitigations.push({ id, action, kind, startedBy: by, startedAt: Date.now() });
+    incident.setStatus('mitigating');
+    recorder.record('mitigation-started', by, `${id}: ${action}`, { mitigationId: id, kind });
+    notify.chat(plainMessage(state, 'mitigation', `mitigation ${id} started by ${by}: ${action}`));
+    return incident.view();
+  });
 
-  setHandler(
-    startMitigationUpdate,
-    (input) => {
-      const { action, kind, by } = startMitigationSchema.parse(input);
-      const id = `m${state.mitigations.length + 1}`;
-      state.mitigations.push({ id, action, kind, startedBy: by, startedAt: Date.now() });
-      incident.setStatus('mitigating');
-      recorder.record('mitigation-started', by, `${id}: ${action}`, { mitigationId: id, kind });
-      notify.chat(plainMessage(state, 'mitigation', `mitigation ${id} started by ${by}: ${action}`));
-      return incident.view();
-    },
-    { validator: (input) => void incident.check('startMitigation', startMitigationSchema, input) },
-  );
-
-  setHandler(
+  onCommand(
+    slot,
     finishMitigationUpdate,
-    async (input) => {
-      const { actionId, outcome, by } = finishMitigationSchema.parse(input);
-      const mitigation = state.mitigations.find((m) => m.id === actionId);
-      if (!mitigation) throw new Error(`validated mitigation ${actionId} vanished`);
+    'finishMitigation',
+    finishMitigationSchema,
+    async (incident, { actionId, outcome, by }) => {
+      const { state, recorder, notify } = incident;
+      const mitigation = findMitigation(incident, actionId);
       mitigation.finishedAt = Date.now();
       mitigation.outcome = outcome;
       recorder.record('mitigation-finished', by, `${actionId} ${outcome}: ${mitigation.action}`, {
@@ -64,35 +61,29 @@ export function registerResolutionHandlers(incident: Incident): void {
         });
         const report = await runSmokeTests(incident);
         incident.setStatus(report.passed && rollback.succeeded ? 'monitoring' : 'mitigating');
-        notify.chat(
-          plainMessage(
-            state,
-            'verification',
-            `rollback ${rollback.succeeded ? 'done' : 'failed'}; smoke tests ${report.passed ? 'passed' : 'failed'}`,
-          ),
-        );
+        const outcomeText = `rollback ${rollback.succeeded ? 'done' : 'failed'}; smoke tests ${report.passed ? 'passed' : 'failed'}`;
+        notify.chat(plainMessage(state, 'verification', outcomeText));
       } finally {
         incident.verifying = false;
       }
       return incident.view();
     },
-    {
-      validator: (input) => {
-        const { actionId } = incident.check('finishMitigation', finishMitigationSchema, input);
-        const mitigation = state.mitigations.find((m) => m.id === actionId);
-        if (!mitigation)
-          incident.reject(IncidentErrorType.UnknownMitigation, `no mitigation ${actionId} in incident ${state.id}`);
-        if (mitigation.outcome)
-          incident.reject(IncidentErrorType.IllegalTransition, `mitigation ${actionId} already ${mitigation.outcome}`);
-        refuseWhileVerifying(incident);
-      },
+    (incident, { actionId }) => {
+      const mitigation = findMitigation(incident, actionId);
+      if (mitigation.outcome) {
+        incident.reject(IncidentErrorType.IllegalTransition, `mitigation ${actionId} already ${mitigation.outcome}`);
+      }
+      refuseWhileVerifying(incident);
     },
   );
 
-  setHandler(
+  onCommand(
+    slot,
     resolveUpdate,
-    async (input) => {
-      const { by, summary } = resolveSchema.parse(input);
+    'resolve',
+    resolveSchema,
+    async (incident, { by, summary }) => {
+      const { state, recorder, notify } = incident;
       incident.verifying = true;
       let report: SmokeTestReport;
       try {
@@ -115,42 +106,56 @@ export function registerResolutionHandlers(incident: Incident): void {
       if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
       if (state.publicUpdates.length > 0) notify.statusPage('resolved');
       incident.closePages('resolve');
+      writePostmortem(incident);
       return incident.view();
     },
-    {
-      validator: (input) => {
-        incident.check('resolve', resolveSchema, input);
-        refuseWhileVerifying(incident);
-      },
-    },
+    refuseWhileVerifying,
   );
 
-  setHandler(
-    reopenUpdate,
-    (input) => {
-      const { reason, by } = reopenSchema.parse(input);
-      state.resolvedAt = null;
-      state.statusClock = { since: Date.now(), promisedBy: null, reminded: false };
-      incident.setStatus('mitigating');
-      recorder.record('reopened', by, reason);
-      notify.chat(plainMessage(state, 'note', `reopened by ${by}: ${reason}`));
-      return incident.view();
-    },
-    { validator: (input) => void incident.check('reopen', reopenSchema, input) },
-  );
+  onCommand(slot, reopenUpdate, 'reopen', reopenSchema, (incident, { reason, by }) => {
+    const { state, recorder, notify } = incident;
+    state.resolvedAt = null;
+    state.statusClock = { since: Date.now(), promisedBy: null, reminded: false };
+    incident.setStatus('mitigating');
+    recorder.record('reopened', by, reason);
+    notify.chat(plainMessage(state, 'note', `reopened by ${by}: ${reason}`));
+    return incident.view();
+  });
 
-  setHandler(
-    closeUpdate,
-    (input) => {
-      const { by } = closeSchema.parse(input);
-      state.closedAt = Date.now();
-      incident.setStatus('closed');
-      recorder.record('closed', by, `closed by ${by}`);
-      notify.chat(plainMessage(state, 'note', `incident closed by ${by}`));
-      return incident.view();
-    },
-    { validator: (input) => void incident.check('close', closeSchema, input) },
-  );
+  onCommand(slot, closeUpdate, 'close', closeSchema, (incident, { by }) => {
+    const { state, recorder, notify } = incident;
+    state.closedAt = Date.now();
+    incident.setStatus('closed');
+    recorder.record('closed', by, `closed by ${by}`);
+    notify.chat(plainMessage(state, 'note', `incident closed by ${by}`));
+    if (state.policy.chat.archiveOnClose) notify.archiveChannel();
+    return incident.view();
+  });
+}
+
+function findMitigation(incident: Incident, actionId: string): Mitigation {
+  const mitigation = incident.state.mitigations.find((m) => m.id === actionId);
+  if (!mitigation) {
+    incident.reject(IncidentErrorType.UnknownMitigation, `no mitigation ${actionId} in incident ${incident.state.id}`);
+  }
+  return mitigation;
+}
+
+/** A required postmortem is drafted from the timeline at resolution, due per policy (48 h for SEV-1/2). */
+function writePostmortem(incident: Incident): void {
+  const { state, recorder, notify } = incident;
+  const rules = state.policy.rules.postmortem;
+  if (!rules?.required || state.resolvedAt === null) return;
+  const dueAt = state.resolvedAt + rules.due;
+  // A copy: the activity input is serialized later, after other handlers may have moved the state on.
+  const snapshot = JSON.parse(JSON.stringify(state)) as typeof state;
+  notify.background('postmortem', async (ref) => {
+    const receipt = await documents.createPostmortem({ ...ref, incident: snapshot, dueAt });
+    recorder.record('postmortem', 'system', `postmortem draft: ${receipt.location}`, {
+      location: receipt.location,
+      dueAt: new Date(dueAt).toISOString(),
+    });
+  });
 }
 
 async function runSmokeTests(incident: Incident): Promise<SmokeTestReport> {

@@ -215,6 +215,12 @@ void test('a whole incident through every command, then list, timeline and outbo
   );
   assert.match(started.stdout, new RegExp(`incident mitigated ${id} m1`));
   ok(await incident('mitigated', id, 'm1', '--by', 'bob'));
+  ok(await incident('mitigate', id, '--action', 'flush the payment cache', '--kind', 'restart', '--by', 'bob'));
+  const failed = ok(await incident('mitigated', id, 'm2', '--failed', '--by', 'bob'));
+  assert.match(
+    failed.stdout,
+    /^mitigation m2 failed\nrollback: no rollback configured for service payments\nsmoke tests: health FAILED/,
+  );
 
   // The payments health check fails, so the incident refuses to be resolved: exit 4, and it is not resolved.
   const refused = await incident('resolve', id, '--by', 'carol');
@@ -227,7 +233,13 @@ void test('a whole incident through every command, then list, timeline and outbo
   assert.equal(shown.status, 'mitigating');
   assert.equal(shown.severity, 'SEV-1');
   assert.deepEqual(shown.roles, { oncall: 'alice', commander: 'carol' });
-  assert.equal(shown.mitigations[0]?.outcome, 'succeeded');
+  assert.deepEqual(
+    shown.mitigations.map((m) => [m.id, m.outcome]),
+    [
+      ['m1', 'succeeded'],
+      ['m2', 'failed'],
+    ],
+  );
 
   const row = await eventually(async () => {
     const list = json<ListRow[]>(await incident('list', '--severity', 'SEV-1', '--status', 'open', '--json'));

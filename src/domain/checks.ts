@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+
+/**
+ * How a service's recovery is verified (smoke checks) and what is snapshotted when it breaks (diagnostics),
+ * as written in the policy file under `services.<name>`. Durations are written as `2s` and parsed to milliseconds.
+ */
+
+const jsonValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const httpSmokeCheckSchema = z
+  .object({
+    type: z.literal('http'),
+    name: z.string().min(1),
+    url: z.url({ protocol: /^https?$/ }),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    bodyContains: z.string().min(1).optional(),
+    /** A dotted path into the JSON body (`status`, `checks.db.status`, `items[0].state`) and the value it must hold. */
+    jsonPath: z.object({ path: z.string().min(1), equals: jsonValueSchema }).strict().optional(),
+    /** Slower than this fails the check; also the request's timeout. */
+    maxLatency: durationSchema.optional(),
+    /** Tries before the check fails, with a short pause between them: a service coming back may flap once. */
+    attempts: z.number().int().min(1).max(10).default(1),
+  })
+  .strict()
+  .refine((check) => check.method !== 'HEAD' || (check.bodyContains === undefined && check.jsonPath === undefined), {
+    message: 'a HEAD request has no body to check: drop bodyContains/jsonPath or use GET',
+    path: ['method'],
+  });
+export type HttpSmokeCheck = z.output<typeof httpSmokeCheckSchema>;
+
+export const COMPARISONS = ['<', '<=', '>', '>=', '=='] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+/** "Error rate back to baseline": the first sample of an instant query, compared against a threshold. */
+export const prometheusSmokeCheckSchema = z
+  .object({
+    type: z.literal('prometheus'),
+    name: z.string().min(1),
+    query: z.string().min(1),
+    comparison: z.enum(COMPARISONS),
+    threshold: z.number(),
+    /** Overrides the worker's PROMETHEUS_URL for this check. */
+    prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict();
+export type PrometheusSmokeCheck = z.output<typeof prometheusSmokeCheckSchema>;
+
+/** Checks written before Prometheus checks existed have no `type`; they are HTTP checks. */
+export const smokeCheckSchema = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && !('type' in value) ? { type: 'http', ...value } : value,
+  z.discriminatedUnion('type', [httpSmokeCheckSchema, prometheusSmokeCheckSchema]),
+);
+export type SmokeCheck = z.output<typeof smokeCheckSchema>;
+
+/** Runbook 003's collection step: what to snapshot for this service when a SEV-1/2 is declared. */
+export const diagnosticsSchema = z
+  .object({
+    healthEndpoints: z
+      .array(z.object({ name: z.string().min(1), url: z.url({ protocol: /^https?$/ }) }).strict())
+      .default([]),
+    prometheusQueries: z.array(z.object({ name: z.string().min(1), query: z.string().min(1) }).strict()).default([]),
+  })
+  .strict();
+export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;

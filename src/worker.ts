@@ -1,8 +1,9 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
-import { embeddedProviders } from './activities/defaults';
+import { configuredProviders } from './activities/defaults';
 import { loadConfig, loadPolicy, type AppConfig } from './config';
+import { loadIntegrationConfig } from './config/integrations';
 
 /** Builds a worker for the incident task queue; tests pass their own connection and providers. */
 export async function createWorker(options: {
@@ -10,30 +11,35 @@ export async function createWorker(options: {
   namespace?: string;
   taskQueue: string;
   providers: IntegrationProviders;
+  /** A prebuilt bundle saves tests the few seconds of bundling per worker. */
+  workflowBundle?: WorkflowBundle;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.providers),
   });
 }
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 async function main(): Promise<void> {
   const config: AppConfig = loadConfig();
   // An invalid policy file stops the worker here, naming the field, before any incident can use it.
   const policy = loadPolicy(config.policyPath);
+  const integrations = loadIntegrationConfig();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   const worker = await createWorker({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: config.taskQueue,
-    providers: embeddedProviders(policy, config.outboxDir),
+    providers: configuredProviders(policy, config.dirs, integrations),
   });
   console.log(`worker: polling task queue "${config.taskQueue}" in namespace "${namespace ?? 'default'}"`);
-  console.log(`worker: policy ${config.policyPath ?? '(built-in defaults)'}, outbox ${config.outboxDir}`);
+  console.log(`worker: policy ${config.policyPath ?? '(built-in defaults)'}, outbox ${config.dirs.outboxDir}`);
   try {
     await worker.run();
   } finally {

@@ -1,17 +1,24 @@
 import nodemailer from 'nodemailer';
+import type { LocalDirs } from '../config';
+import type { IntegrationConfig } from '../config/integrations';
 import type { Policy } from '../domain/policy';
 import { outboxChat } from './chat';
-import { nodemailerEmail } from './email';
-import type { IntegrationProviders } from './index';
+import { snapshotDiagnostics } from './diagnostics';
+import { createSmtpTransport, nodemailerEmail, smtpEmail } from './email';
 import { Outbox } from './outbox';
+import { pagerDutyPager } from './pagerduty';
 import { outboxPager } from './paging';
+import { githubIssuePostmortem, markdownPostmortem } from './postmortem';
+import type { IntegrationProviders } from './providers';
 import { configuredRollback } from './rollback';
+import { createSlackClient, slackChat } from './slack';
 import { httpSmokeTester } from './smoke-tests';
+import { atlassianStatusPage } from './statuspage';
 import { outboxStatusPage } from './status-page';
 
-/** The no-credentials setup: every channel writes to the local outbox, smoke tests and rollback use the policy. */
-export function embeddedProviders(policy: Policy, outboxDir: string): IntegrationProviders {
-  const outbox = new Outbox(outboxDir);
+/** The no-credentials setup: chat, email, status page and pager write to the local outbox. */
+export function embeddedProviders(policy: Policy, dirs: LocalDirs): IntegrationProviders {
+  const outbox = new Outbox(dirs.outboxDir);
   return {
     policy,
     chat: outboxChat(outbox),
@@ -25,5 +32,54 @@ export function embeddedProviders(policy: Policy, outboxDir: string): Integratio
     pager: outboxPager(outbox),
     smokeTests: httpSmokeTester(policy.services),
     rollback: configuredRollback(policy.services),
+    diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir }),
+    postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
   };
+}
+
+/** Each real provider replaces its embedded default once its settings are present. */
+export function configuredProviders(policy: Policy, dirs: LocalDirs, config: IntegrationConfig): IntegrationProviders {
+  const providers = embeddedProviders(policy, dirs);
+  const prometheusUrl = config.PROMETHEUS_URL;
+  if (config.SLACK_BOT_TOKEN) {
+    providers.chat = slackChat({
+      client: createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL),
+      contacts: policy.contacts,
+      archiveOnClose: policy.chat.archiveOnClose,
+    });
+  }
+  if (config.SMTP_URL) {
+    providers.email = smtpEmail({
+      transport: createSmtpTransport(config.SMTP_URL),
+      from: config.EMAIL_FROM,
+      contacts: policy.contacts,
+    });
+  }
+  if (config.STATUSPAGE_API_KEY && config.STATUSPAGE_PAGE_ID) {
+    providers.statusPage = atlassianStatusPage({
+      apiKey: config.STATUSPAGE_API_KEY,
+      pageId: config.STATUSPAGE_PAGE_ID,
+      componentIds: config.STATUSPAGE_COMPONENT_IDS,
+      ...(config.STATUSPAGE_API_URL ? { apiUrl: config.STATUSPAGE_API_URL } : {}),
+    });
+  }
+  if (config.PAGERDUTY_ROUTING_KEY || Object.keys(config.PAGERDUTY_ROUTING_KEYS).length > 0) {
+    providers.pager = pagerDutyPager({
+      routingKeys: config.PAGERDUTY_ROUTING_KEYS,
+      ...(config.PAGERDUTY_ROUTING_KEY ? { defaultRoutingKey: config.PAGERDUTY_ROUTING_KEY } : {}),
+      ...(config.PAGERDUTY_EVENTS_URL ? { eventsUrl: config.PAGERDUTY_EVENTS_URL } : {}),
+    });
+  }
+  if (prometheusUrl) {
+    providers.smokeTests = httpSmokeTester(policy.services, { prometheusUrl });
+    providers.diagnostics = snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl });
+  }
+  if (config.GITHUB_TOKEN && config.GITHUB_REPO) {
+    providers.postmortem = githubIssuePostmortem({
+      token: config.GITHUB_TOKEN,
+      repo: config.GITHUB_REPO,
+      ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),
+    });
+  }
+  return providers;
 }

@@ -75,7 +75,7 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
     const thread = `<incident.${headerSafe(request.incidentId)}@incident-response>`;
     let info: { messageId?: string; rejected?: unknown[] };
     try {
-      info = (await deps.transport.sendMail({
+      info = await deps.transport.sendMail({
         from: deps.from,
         to,
         subject,
@@ -85,7 +85,7 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
         // Every email of one incident threads under the same root in the recipient's mail client.
         references: thread,
         headers: { 'X-Incident-Id': request.incidentId },
-      })) as { messageId?: string; rejected?: unknown[] };
+      });
     } catch (error) {
       throw classifySmtpError(error, transportSecrets.get(deps.transport) ?? []);
     }
@@ -148,9 +148,9 @@ export function escapeHtml(value: string): string {
 
 /** The HTML alternative: the subject as a heading, the fields as a small table, the plain text as the lead. */
 export function renderEmailHtml(message: RenderedMessage, drill: boolean): string {
-  const fieldLabels = new Set(message.fields.map((field) => `${field.label}: ${field.value}`));
+  const fieldLines = new Set(message.fields.map((field) => `${field.label}: ${field.value}`));
   // The text repeats the fields as "Label: value" lines; the table shows them, so only the lead stays.
-  const lead = message.text.split('\n').filter((line) => line.trim() !== '' && !fieldLabels.has(line));
+  const lead = message.text.split('\n').filter((line) => line.trim() !== '' && !fieldLines.has(line));
   const cell = 'style="padding:4px 12px 4px 0;vertical-align:top;text-align:left"';
   const rows = message.fields
     .map((field) => `<tr><th ${cell}>${escapeHtml(field.label)}</th><td ${cell}>${escapeHtml(field.value)}</td></tr>`)

@@ -12,7 +12,7 @@ export interface ProbeOptions {
   /** Bytes of body kept; the rest is discarded unread so a large page cannot stall the probe. */
   maxBodyBytes: number;
   /** `manual` when the caller expects a redirect status itself. */
-  redirect?: RequestRedirect;
+  redirect?: 'follow' | 'manual';
   headers?: Record<string, string>;
 }
 
@@ -68,18 +68,15 @@ function splitCredentials(url: string): { target: string; authorization?: string
 
 async function readBody(response: Response, maxBytes: number): Promise<{ body: string; truncated: boolean }> {
   if (!response.body) return { body: '', truncated: false };
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+  // Leaving the loop early cancels the stream, so the rest of a large body is never downloaded.
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
     if (size > maxBytes) {
       truncated = true;
-      await reader.cancel();
       break;
     }
   }

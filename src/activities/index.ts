@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { incidentPolicyFor, type IncidentPolicy, type Policy } from '../domain/policy';
+import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import type { IntegrationProviders } from './providers';
 import type {

@@ -113,7 +113,7 @@ function toFailure(error: unknown, method: string, target: string | undefined, t
     if (TRANSIENT_ERRORS.has(code)) {
       return failure(SlackFailureType.Unavailable, `Slack could not complete ${method} (${code})`, code);
     }
-    const reason = REASONS[code]?.(method, target, error.data.needed as string | undefined);
+    const reason = REASONS[code]?.(method, target, neededScope(error.data));
     return failure(SlackFailureType.Permanent, reason ?? `Slack refused ${method} (${code})`, code, true);
   }
   if (error instanceof WebAPIHTTPError) {
@@ -135,6 +135,11 @@ function toFailure(error: unknown, method: string, target: string | undefined, t
     return failure(SlackFailureType.RateLimited, `Slack rate-limited ${method} on every retry`, 'ratelimited');
   }
   return failure(SlackFailureType.Unavailable, `Slack ${method} failed: ${text}`, 'unknown');
+}
+
+function neededScope(data: object): string | undefined {
+  const needed = (data as { needed?: unknown }).needed;
+  return typeof needed === 'string' ? needed : undefined;
 }
 
 /** Belt and braces: strip the token and anything shaped like a Slack token from text bound for history. */

@@ -33,7 +33,7 @@ export class CliSession {
   }
 
   outbox(): Outbox {
-    return new Outbox(this.appConfig().outboxDir);
+    return new Outbox(this.appConfig().dirs.outboxDir);
   }
 
   emit(human: string, machine: unknown): void {

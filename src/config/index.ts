@@ -21,12 +21,21 @@ const envSchema = z.object({
   INCIDENT_TASK_QUEUE: z.string().min(1).default('incidents'),
   INCIDENT_DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '../../.data')),
   INCIDENT_OUTBOX_DIR: z.string().min(1).optional(),
+  DIAGNOSTICS_DIR: z.string().min(1).optional(),
+  POSTMORTEM_DIR: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
   taskQueue: string;
-  outboxDir: string;
   policyPath: string | null;
+  /** Where the embedded providers keep what they produce. */
+  dirs: LocalDirs;
+}
+
+export interface LocalDirs {
+  outboxDir: string;
+  diagnosticsDir: string;
+  postmortemDir: string;
 }
 
 export class ConfigError extends Error {
@@ -39,8 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = parsed.data;
   return {
     taskQueue: vars.INCIDENT_TASK_QUEUE,
-    outboxDir: vars.INCIDENT_OUTBOX_DIR ?? path.join(vars.INCIDENT_DATA_DIR, 'outbox'),
     policyPath: vars.INCIDENT_POLICY ?? null,
+    dirs: localDirs(vars.INCIDENT_DATA_DIR, vars),
   };
 }
 
@@ -61,4 +70,16 @@ export function loadPolicy(policyPath: string | null): Policy {
       throw new ConfigError(`Invalid policy file ${policyPath}: ${describeIssues(error)}`);
     throw error;
   }
+}
+
+/** The embedded providers' directories under one data directory, each overridable. */
+export function localDirs(
+  dataDir: string,
+  overrides: { INCIDENT_OUTBOX_DIR?: string; DIAGNOSTICS_DIR?: string; POSTMORTEM_DIR?: string } = {},
+): LocalDirs {
+  return {
+    outboxDir: overrides.INCIDENT_OUTBOX_DIR ?? path.join(dataDir, 'outbox'),
+    diagnosticsDir: overrides.DIAGNOSTICS_DIR ?? path.join(dataDir, 'diagnostics'),
+    postmortemDir: overrides.POSTMORTEM_DIR ?? path.join(dataDir, 'postmortems'),
+  };
 }

@@ -17,7 +17,10 @@ export const httpSmokeCheckSchema = z
     expectStatus: z.number().int().min(100).max(599).default(200),
     bodyContains: z.string().min(1).optional(),
     /** A dotted path into the JSON body (`status`, `checks.db.status`, `items[0].state`) and the value it must hold. */
-    jsonPath: z.object({ path: z.string().min(1), equals: jsonValueSchema }).strict().optional(),
+    jsonPath: z
+      .object({ path: z.string().min(1), equals: jsonValueSchema })
+      .strict()
+      .optional(),
     /** Slower than this fails the check; also the request's timeout. */
     maxLatency: durationSchema.optional(),
     /** Tries before the check fails, with a short pause between them: a service coming back may flap once. */
@@ -49,8 +52,7 @@ export type PrometheusSmokeCheck = z.output<typeof prometheusSmokeCheckSchema>;
 
 /** Checks written before Prometheus checks existed have no `type`; they are HTTP checks. */
 export const smokeCheckSchema = z.preprocess(
-  (value) =>
-    typeof value === 'object' && value !== null && !('type' in value) ? { type: 'http', ...value } : value,
+  (value) => (typeof value === 'object' && value !== null && !('type' in value) ? { type: 'http', ...value } : value),
   z.discriminatedUnion('type', [httpSmokeCheckSchema, prometheusSmokeCheckSchema]),
 );
 export type SmokeCheck = z.output<typeof smokeCheckSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { diagnosticsSchema, smokeCheckSchema } from './checks';
 import { durationSchema } from './duration';
 import { SEVERITIES, type Severity } from './severity';
 
@@ -58,19 +59,12 @@ const chatSchema = z.object({
 export type ChatPolicy = z.output<typeof chatSchema>;
 export type Contact = z.output<typeof contactSchema>;
 
-const smokeCheckSchema = z.object({
-  name: z.string().min(1),
-  url: z.url(),
-  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-  expectStatus: z.number().int().min(100).max(599).default(200),
-  bodyContains: z.string().optional(),
-  maxLatency: durationSchema.optional(),
-});
-export type SmokeCheck = z.output<typeof smokeCheckSchema>;
+export type { SmokeCheck } from './checks';
 
 const serviceSchema = z
   .object({
     smokeChecks: z.array(smokeCheckSchema).default([]),
+    diagnostics: diagnosticsSchema.optional(),
     /** How to roll this service back: a command (argv, no shell) or a webhook to POST to. */
     rollback: z.union([z.object({ command: z.array(z.string()).min(1) }), z.object({ webhook: z.url() })]).optional(),
   })

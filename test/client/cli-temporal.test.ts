@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { embeddedProviders } from '../../src/activities/defaults';
+import { localDirs } from '../../src/config';
 import { buildPolicy } from '../../src/domain/policy';
 import { createWorker } from '../../src/worker';
 import { createDevServerEnv } from '../support/temporal';
@@ -21,6 +22,7 @@ import { explain, runCli, type CliRun } from './cli-process';
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
+let dataDir: string;
 let outboxDir: string;
 let health: Server;
 let cliEnv: Record<string, string>;
@@ -29,7 +31,8 @@ before(async () => {
   // The worker's per-task logs would bury the test report; failures still show.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   env = await createDevServerEnv();
-  outboxDir = await mkdtemp(path.join(os.tmpdir(), 'incident-cli-outbox-'));
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-cli-data-'));
+  outboxDir = localDirs(dataDir).outboxDir;
   // A service whose smoke check always fails, to see a resolution refused.
   health = createServer((_req, res) => res.writeHead(503).end('down'));
   health.listen(0, '127.0.0.1');
@@ -42,7 +45,7 @@ before(async () => {
   worker = await createWorker({
     connection: env.nativeConnection,
     taskQueue,
-    providers: embeddedProviders(policy, outboxDir),
+    providers: embeddedProviders(policy, localDirs(dataDir)),
   });
   running = worker.run();
   cliEnv = {
@@ -58,7 +61,7 @@ after(async () => {
   await running;
   await env.teardown();
   health.close();
-  await rm(outboxDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 const incident = (...args: string[]) => runCli(args, cliEnv);

@@ -22,7 +22,7 @@ void test('examples/policy.fast.yaml: second-long SEV-1 windows for the live dem
   // Only SEV-1 is sped up; the rest keep DESIGN.md's defaults.
   assert.equal(policy.severities['SEV-2'].acknowledgeWithin, 15 * 60_000);
   assert.deepEqual(
-    policy.services.checkout?.smokeChecks.map((c) => c.url),
+    policy.services.checkout?.smokeChecks.map((c) => (c.type === 'http' ? c.url : c.query)),
     ['http://127.0.0.1:8787/healthz'],
   );
 });
@@ -35,10 +35,12 @@ void test('examples/policy.yaml: contacts and a checkout service with smoke chec
   assert.ok(checkout);
   assert.equal(checkout.smokeChecks.length, 3);
   assert.deepEqual(checkout.smokeChecks[2], {
+    type: 'http',
     name: 'payment API',
     url: 'https://api.example.com/payments/health',
     method: 'HEAD',
     expectStatus: 204,
+    attempts: 1,
   });
   assert.deepEqual(checkout.rollback, { webhook: 'https://deploy.example.com/hooks/rollback/checkout' });
   assert.equal(policy.severities['SEV-1'].escalationLadder.length, 3);

@@ -40,9 +40,7 @@ export interface FakeSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startFakeSmtp(
-  options: { user?: string; password?: string } = {},
-): Promise<FakeSmtpServer> {
+export async function startFakeSmtp(options: { user?: string; password?: string } = {}): Promise<FakeSmtpServer> {
   const user = options.user ?? 'mailer';
   const password = options.password ?? 'smtp-secret-p4ss';
   const received: ReceivedMail[] = [];

@@ -70,7 +70,11 @@ describe('email over SMTP (nodemailer against a loopback smtp-server)', () => {
 
   before(async () => {
     smtp = await startFakeSmtp();
-    email = smtpEmail({ transport: createSmtpTransport(smtp.url), from: 'Incidents <incidents@example.com>', contacts });
+    email = smtpEmail({
+      transport: createSmtpTransport(smtp.url),
+      from: 'Incidents <incidents@example.com>',
+      contacts,
+    });
   });
   beforeEach(() => {
     smtp.received.length = 0;
@@ -169,7 +173,11 @@ describe('email over SMTP (nodemailer against a loopback smtp-server)', () => {
   it('an unreachable server is transient', async () => {
     const closed = await startFakeSmtp();
     await closed.close();
-    const unreachable = smtpEmail({ transport: createSmtpTransport(closed.url), from: 'incidents@example.com', contacts });
+    const unreachable = smtpEmail({
+      transport: createSmtpTransport(closed.url),
+      from: 'incidents@example.com',
+      contacts,
+    });
     const error = await rejectionOf(unreachable.send(request()));
     assertRetryable(error);
     assert.ok(!error.message.includes(closed.password));

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate, changeSeverityUpdate, postStatusUpdate, stateQuery } from '../../src/workflows/definitions';
-import { createTimeSkippingEnv } from '../support/temporal';
-import { entriesOf, escalationsOf, registerSearchAttributes, startHarness, type Harness } from './harness';
+import { entriesOf, escalationsOf, startTimeSkippingHarness, type Harness } from './harness';
 
 const update = { impact: 'checkout errors for 30% of users', hypothesis: 'bad deploy 412', by: 'bob' };
 
@@ -11,16 +10,11 @@ describe('status cadence, unresolved escalation and severity changes (time-skipp
   let env: TestWorkflowEnvironment;
   let harness: Harness;
 
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    harness = await startHarness(env);
+  beforeEach(async () => {
+    harness = await startTimeSkippingHarness();
+    env = harness.env;
   });
-  afterEach(() => harness.endIncidents());
-  after(async () => {
-    await harness?.stop();
-    await env?.teardown();
-  });
+  afterEach(() => harness.stop());
 
   it('reminds when a status update is due, then escalates after the grace period', async () => {
     const incident = await harness.declare({ severity: 'SEV-2' });
@@ -81,7 +75,10 @@ describe('status cadence, unresolved escalation and severity changes (time-skipp
     await env.sleep('10m');
     await incident.executeUpdate(postStatusUpdate, { args: [update] });
     const before = await incident.query(stateQuery);
-    assert.equal(before.deadlines.find((d) => d.kind === 'status-reminder')?.at, before.statusClock.since + 60 * 60_000);
+    assert.equal(
+      before.deadlines.find((d) => d.kind === 'status-reminder')?.at,
+      before.statusClock.since + 60 * 60_000,
+    );
 
     await env.sleep('10m');
     const upgraded = await incident.executeUpdate(changeSeverityUpdate, {
@@ -89,7 +86,10 @@ describe('status cadence, unresolved escalation and severity changes (time-skipp
     });
     assert.equal(upgraded.severity, 'SEV-1');
     // The 15-minute cadence now counts from the update at minute 10: due at 25, not 70.
-    assert.equal(upgraded.deadlines.find((d) => d.kind === 'status-reminder')?.at, before.statusClock.since + 15 * 60_000);
+    assert.equal(
+      upgraded.deadlines.find((d) => d.kind === 'status-reminder')?.at,
+      before.statusClock.since + 15 * 60_000,
+    );
     await env.sleep('1m');
     // Unresolved after 15 minutes: already past at minute 20, so it fires at once.
     assert.deepEqual(await escalationsOf(incident), ['unresolved:1:engineering-manager@20']);

@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate, stateQuery } from '../../src/workflows/definitions';
-import { createTimeSkippingEnv } from '../support/temporal';
-import { escalationsOf, registerSearchAttributes, startHarness, type Harness } from './harness';
+import { escalationsOf, startTimeSkippingHarness, type Harness } from './harness';
 
 describe('acknowledgement ladder (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let harness: Harness;
 
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    harness = await startHarness(env);
+  beforeEach(async () => {
+    harness = await startTimeSkippingHarness();
+    env = harness.env;
   });
-  afterEach(() => harness.endIncidents());
-  after(async () => {
-    await harness?.stop();
-    await env?.teardown();
-  });
+  afterEach(() => harness.stop());
 
   it('SEV-1 without acknowledgement climbs the whole ladder, one level per window, then stops', async () => {
     const incident = await harness.declare({ severity: 'SEV-1' });

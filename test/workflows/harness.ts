@@ -4,15 +4,22 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
 import { Outbox } from '../../src/activities/outbox';
 import type { TimelineEntry } from '../../src/domain/incident';
 import type { DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
-import { incidentSearchAttributeKeys } from '../support/temporal';
-import { createWorker } from '../../src/worker';
+import { localDirs } from '../../src/config';
+import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
 import { incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 
@@ -42,15 +49,46 @@ export const TEST_POLICY = {
 /** Activity failures are part of what these tests exercise; only errors are worth printing. */
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-export async function startHarness(
-  env: TestWorkflowEnvironment,
-  options: { policy?: unknown; override?: (defaults: IntegrationProviders) => Partial<IntegrationProviders> } = {},
-): Promise<Harness> {
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundled once per test process; every harness's worker reuses it. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+}
+
+export interface HarnessOptions {
+  policy?: unknown;
+  override?: (defaults: IntegrationProviders) => Partial<IntegrationProviders>;
+}
+
+/**
+ * A fresh time-skipping server per test: the test server's clock is global, so one test's in-flight
+ * activities must never hold back another test's time skipping.
+ */
+export async function startTimeSkippingHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env);
+  const harness = await startHarness(env, options);
+  return {
+    ...harness,
+    async stop() {
+      await harness.stop();
+      await env.teardown();
+    },
+  };
+}
+
+export async function startHarness(env: TestWorkflowEnvironment, options: HarnessOptions = {}): Promise<Harness> {
   const taskQueue = `test-${process.pid}-${++counter}`;
-  const outboxDir = mkdtempSync(path.join(tmpdir(), 'incident-outbox-'));
-  const defaults = embeddedProviders(buildPolicy(options.policy ?? TEST_POLICY), outboxDir);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'incident-data-'));
+  const defaults = embeddedProviders(buildPolicy(options.policy ?? TEST_POLICY), localDirs(dataDir));
   const providers = { ...defaults, ...options.override?.(defaults) };
-  const worker: Worker = await createWorker({ connection: env.nativeConnection, taskQueue, providers });
+  const worker: Worker = await createWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    providers,
+    workflowBundle: await workflowBundle(),
+  });
   const running = worker.run();
   const declared: Array<WorkflowHandle<typeof incidentWorkflow>> = [];
   const endIncidents = async () => {
@@ -58,7 +96,7 @@ export async function startHarness(
   };
   return {
     env,
-    outbox: new Outbox(outboxDir),
+    outbox: new Outbox(localDirs(dataDir).outboxDir),
     async declare(declaration, declareOptions = {}) {
       const id = declaration.id ?? `t${process.pid}-${++counter}`;
       const handle = await env.client.workflow.start(incidentWorkflow, {

@@ -72,7 +72,11 @@ export function configuredProviders(policy: Policy, dirs: LocalDirs, config: Int
   }
   if (prometheusUrl) {
     providers.smokeTests = httpSmokeTester(policy.services, { prometheusUrl });
-    providers.diagnostics = snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl });
+    providers.diagnostics = snapshotDiagnostics({
+      services: policy.services,
+      artifactDir: dirs.diagnosticsDir,
+      prometheusUrl,
+    });
   }
   if (config.GITHUB_TOKEN && config.GITHUB_REPO) {
     providers.postmortem = githubIssuePostmortem({

@@ -5,12 +5,7 @@ import type { PagerProvider } from './paging';
 import type { RollbackRunner } from './rollback';
 import type { SmokeTester } from './smoke-tests';
 import type { StatusPageProvider } from './status-page';
-import type {
-  DiagnosticsReport,
-  DiagnosticsRequest,
-  PostmortemReceipt,
-  PostmortemRequest,
-} from './types';
+import type { DiagnosticsReport, DiagnosticsRequest, PostmortemReceipt, PostmortemRequest } from './types';
 
 /** Collects the runbook's diagnostics snapshot into an artifact; only its reference comes back. */
 export interface DiagnosticsCollector {

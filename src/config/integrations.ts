@@ -55,7 +55,12 @@ const envSchema = z
     PAGERDUTY_EVENTS_URL: optional.pipe(z.url().optional()),
     PROMETHEUS_URL: optional.pipe(z.url().optional()),
     GITHUB_TOKEN: optional,
-    GITHUB_REPO: optional.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'write owner/name').optional()),
+    GITHUB_REPO: optional.pipe(
+      z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'write owner/name')
+        .optional(),
+    ),
     GITHUB_API_URL: optional.pipe(z.url().optional()),
   })
   .superRefine((env, ctx) => {

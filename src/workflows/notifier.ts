@@ -13,6 +13,7 @@ import { nextStepRef, type Recorder } from './recorder';
 export class Notifier {
   private readonly pending = new Set<Promise<void>>();
   private channelReady: Promise<unknown> = Promise.resolve();
+  private lastSummary: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly state: IncidentState,
@@ -36,6 +37,7 @@ export class Notifier {
         return receipt;
       });
     this.channelReady = opened.catch(() => undefined);
+    this.lastSummary = this.channelReady;
     this.track('chat', () => opened);
     this.chat(declaration, undefined, true);
     this.summary();
@@ -50,16 +52,21 @@ export class Notifier {
     });
   }
 
-  /** Refreshes the pinned summary message and the channel topic from the state as it is now. */
+  /**
+   * Refreshes the pinned summary message and the channel topic from the state as it is now. Refreshes run one
+   * after another, so an older summary can never land after a newer one.
+   */
   summary(): void {
     const ref = this.ref('summary');
-    const ready = this.channelReady;
+    const previous = this.lastSummary;
     const summary = incidentSummary(this.state);
     const topic = channelTopic(this.state);
-    this.track('chat', async () => {
-      await ready;
+    const refresh = (async () => {
+      await previous;
       return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic });
-    });
+    })();
+    this.lastSummary = refresh.catch(() => undefined);
+    this.track('chat', () => refresh);
   }
 
   archiveChannel(): void {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { incidentWorkflow } from '../../src/workflows';
-import { incidentWorkflowId } from '../../src/workflows/definitions';
+import { incidentWorkflowId, type IncidentView } from '../../src/workflows/definitions';
 import type { FakeChannel, FakeMessage } from '../fakes/slack-api';
 import { assertNoSecretLeaked } from './secret-scan';
 import {
@@ -35,6 +35,7 @@ const PUBLIC_TEXT = {
 };
 
 let rig: Rig;
+let closed: IncidentView | undefined;
 
 before(async () => {
   rig = await startRig({
@@ -73,6 +74,11 @@ function label(message: FakeMessage): string {
   if (text.startsWith('mitigation m1 succeeded')) return 'mitigation-succeeded';
   if (text.startsWith('incident closed')) return 'closed';
   return `other: ${text.slice(0, 60)}`;
+}
+
+function summaryMessage(): FakeMessage | undefined {
+  const ch = rig.slack.channelNamed(CHANNEL);
+  return ch && rig.slack.postedMessages(ch.id).find((m) => label(m) === 'summary');
 }
 
 function channel(): FakeChannel {
@@ -147,18 +153,22 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   const resolved = await incidents.resolve(ID, { by: 'alice', summary: 'Bad deploy v42 rolled back' });
   assert.equal(resolved.status, 'resolved', 'smoke checks passed, so the resolution stands');
   await seen('post-incident-summary');
+  // The summary refreshes run in order, so the one for the resolution is the last before close.
+  await eventually('the summary to show the resolution', () => /Status: resolved/.test(summaryMessage()?.text ?? ''));
   await incidents.close(ID, { by: 'alice' });
   const final = await rig.env.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(ID)).result();
   assert.equal(final.status, 'closed');
+  closed = final;
   const timeline = final.timeline;
-  console.log("DEBUG", JSON.stringify(entries(timeline, "notification-failed")), JSON.stringify(rig.slack.calls.slice(-8).map(c=>[c.method,c.status,c.error,c.at])));
+  const closedAt = entries(timeline, 'closed')[0]?.at ?? Infinity;
 
   // Slack: the channel, its members, the messages in the order things happened, one summary edited in place.
   const ch = channel();
   assert.equal(ch.is_private, false);
   assert.equal(ch.is_archived, true, 'archived on close, as the policy says');
   assert.ok(ch.members.has('UPRIMARY1') && ch.members.has('USECOND01'), 'responders invited (one by email lookup)');
-  const order = labelled(ch).filter((name) => name !== 'summary' && name !== 'diagnostics');
+  // What close posts is the next test's subject.
+  const order = labelled(ch).filter((name) => !['summary', 'diagnostics', 'closed'].includes(name));
   assert.deepEqual(order, [
     'declaration',
     'escalation',
@@ -170,7 +180,6 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
     'mitigation-succeeded',
     'status-update (monitoring)',
     'post-incident-summary',
-    'closed',
   ]);
   const messages = slack.postedMessages(ch.id);
   assert.equal(label(messages[0]!), 'declaration', 'the declaration is the first message');
@@ -183,9 +192,7 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   const summaryEdits = slack.callsTo('chat.update').filter((c) => c.params.ts === summary.ts && c.error === undefined);
   assert.ok(summaryEdits.length >= 6, `the summary was edited in place as the incident moved (${summaryEdits.length})`);
   assert.ok(summary.edited, 'the summary message shows as edited');
-  assert.match(summary.text, /Status: closed/);
   assert.match(summary.text, /Incident Commander: alice/);
-  assert.equal(ch.topic.value, 'SEV-1 · closed · IC: alice · checkout');
   const keys = messages.map((m) => m.metadata?.event_payload?.key);
   assert.equal(new Set(keys).size, keys.length, 'every message carries its own step key');
   assert.ok(
@@ -321,7 +328,11 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   }
   assert.equal(entries(timeline, 'escalation').length, 1, 'the ladder fired once');
   assert.equal(entries(timeline, 'status-update').length, 3);
-  assert.deepEqual(entries(timeline, 'notification-failed'), []);
+  assert.deepEqual(
+    entries(timeline, 'notification-failed').filter((e) => e.at < closedAt),
+    [],
+    'no delivery failed up to the close',
+  );
   assert.equal(deliveries(timeline, 'email').sent.length, 5);
   assert.equal(deliveries(timeline, 'pager').sent.length, 6);
   assert.equal(deliveries(timeline, 'status-page').sent.length, 5);
@@ -337,6 +348,27 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
     timeline.filter((e) => e.type === 'notification-sent').every((e) => e.data?.duplicate === false),
     'nothing was delivered twice',
   );
+});
+
+test('closing posts its note and the final summary before the channel is archived', () => {
+  assert.ok(closed, 'the incident was closed');
+  const ch = channel();
+  assert.equal(ch.is_archived, true);
+  assert.deepEqual(
+    entries(closed.timeline, 'notification-failed').map((e) => e.message),
+    [],
+    'nothing failed against the archived channel',
+  );
+  assert.equal(labelled(ch).at(-1), 'closed', 'the closing note is the last message');
+  assert.match(summaryMessage()?.text ?? '', /Status: closed/);
+  assert.equal(ch.topic.value, 'SEV-1 · closed · IC: alice · checkout');
+  const archivedAt = rig.slack.callsTo('conversations.archive')[0]?.at ?? -1;
+  const lastWrite = Math.max(
+    ...rig.slack.calls
+      .filter((c) => ['chat.postMessage', 'chat.update', 'conversations.setTopic'].includes(c.method))
+      .map((c) => c.at),
+  );
+  assert.ok(archivedAt >= lastWrite, 'the channel is archived after its last write');
 });
 
 test('no configured secret appears in any history or worker output', async () => {

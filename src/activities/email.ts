@@ -5,6 +5,7 @@ import type { Contact } from '../domain/policy';
 import type { RenderedMessage } from '../domain/templates';
 import type { Outbox } from './outbox';
 import type { DeliveryReceipt, EmailRequest } from './types';
+import { redact } from './http-errors';
 
 export interface EmailProvider {
   send(request: EmailRequest): Promise<DeliveryReceipt>;
@@ -197,8 +198,4 @@ function secretsOfUrl(smtpUrl: string): string[] {
   } catch {
     return [];
   }
-}
-
-function redact(text: string, secrets: string[]): string {
-  return secrets.filter((secret) => secret.length > 0).reduce((out, secret) => out.split(secret).join('***'), text);
 }

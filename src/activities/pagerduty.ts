@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Severity } from '../domain/severity';
 import { pageDedupKey, type PagerProvider } from './paging';
 import type { DeliveryReceipt, PageRequest } from './types';
+import { describeNetworkError, redact, retryAfterMs } from './http-errors';
 
 /**
  * PagerDuty Events API v2: trigger, acknowledge and resolve one alert per incident, reason and ladder level.
@@ -139,24 +140,4 @@ function parseJson(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function describeNetworkError(error: unknown): string {
-  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (failure.name === 'TimeoutError') return 'request timed out';
-  const cause = failure.cause?.code ?? failure.cause?.message;
-  return `${failure.message ?? String(error)}${cause ? ` (${cause})` : ''}`;
-}
-
-function redact(text: string, secrets: string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
 }

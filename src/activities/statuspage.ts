@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Severity } from '../domain/severity';
 import type { StatusPageProvider } from './status-page';
 import type { DeliveryReceipt, StatusPageRequest } from './types';
+import { describeNetworkError, redact, retryAfterMs } from './http-errors';
 
 /**
  * Atlassian Statuspage (REST API v1): one Statuspage incident per incident, created by the first public
@@ -102,7 +103,7 @@ export function atlassianStatusPage(options: AtlassianStatusPageOptions): Status
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new Error(`Statuspage unreachable (will retry): ${redact(describeNetworkError(error), options.apiKey)}`);
+      throw new Error(`Statuspage unreachable (will retry): ${redact(describeNetworkError(error), [options.apiKey])}`);
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return (text ? JSON.parse(text) : {}) as T;
@@ -208,7 +209,7 @@ function statusPageError(
   limiter: SpacingLimiter,
 ): Error {
   const status = response.status;
-  const reason = redact(errorReason(text) ?? response.statusText, apiKey);
+  const reason = redact(errorReason(text) ?? response.statusText, [apiKey]);
   const what = `Statuspage ${method} ${path.split('?')[0]} answered ${status}${reason ? `: ${reason}` : ''}`;
   if (status === 429 || status === 420) {
     const delay = retryAfterMs(response.headers.get('retry-after'));
@@ -246,26 +247,6 @@ function errorReason(text: string): string | undefined {
   }
   const trimmed = text.trim().slice(0, 200);
   return trimmed || undefined;
-}
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function describeNetworkError(error: unknown): string {
-  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (failure.name === 'TimeoutError') return 'request timed out';
-  const cause = failure.cause?.code ?? failure.cause?.message;
-  return `${failure.message ?? String(error)}${cause ? ` (${cause})` : ''}`;
-}
-
-function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join('***') : text;
 }
 
 /**

@@ -16,8 +16,8 @@ import { httpSmokeTester } from './smoke-tests';
 import { atlassianStatusPage } from './statuspage';
 import { outboxStatusPage } from './status-page';
 
-/** The no-credentials setup: chat, email, status page and pager write to the local outbox. */
-export function embeddedProviders(policy: Policy, dirs: LocalDirs): IntegrationProviders {
+/** The no-credentials setup: chat, email, status page and pager write to the local outbox. Prometheus is optional. */
+export function embeddedProviders(policy: Policy, dirs: LocalDirs, prometheusUrl?: string): IntegrationProviders {
   const outbox = new Outbox(dirs.outboxDir);
   return {
     policy,
@@ -30,17 +30,16 @@ export function embeddedProviders(policy: Policy, dirs: LocalDirs): IntegrationP
     }),
     statusPage: outboxStatusPage(outbox),
     pager: outboxPager(outbox),
-    smokeTests: httpSmokeTester(policy.services),
+    smokeTests: httpSmokeTester(policy.services, { prometheusUrl }),
     rollback: configuredRollback(policy.services),
-    diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir }),
+    diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
   };
 }
 
 /** Each real provider replaces its embedded default once its settings are present. */
 export function configuredProviders(policy: Policy, dirs: LocalDirs, config: IntegrationConfig): IntegrationProviders {
-  const providers = embeddedProviders(policy, dirs);
-  const prometheusUrl = config.PROMETHEUS_URL;
+  const providers = embeddedProviders(policy, dirs, config.PROMETHEUS_URL);
   if (config.SLACK_BOT_TOKEN) {
     providers.chat = slackChat({
       client: createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL),
@@ -68,14 +67,6 @@ export function configuredProviders(policy: Policy, dirs: LocalDirs, config: Int
       routingKeys: config.PAGERDUTY_ROUTING_KEYS,
       ...(config.PAGERDUTY_ROUTING_KEY ? { defaultRoutingKey: config.PAGERDUTY_ROUTING_KEY } : {}),
       ...(config.PAGERDUTY_EVENTS_URL ? { eventsUrl: config.PAGERDUTY_EVENTS_URL } : {}),
-    });
-  }
-  if (prometheusUrl) {
-    providers.smokeTests = httpSmokeTester(policy.services, { prometheusUrl });
-    providers.diagnostics = snapshotDiagnostics({
-      services: policy.services,
-      artifactDir: dirs.diagnosticsDir,
-      prometheusUrl,
     });
   }
   if (config.GITHUB_TOKEN && config.GITHUB_REPO) {

@@ -20,7 +20,7 @@ export class Notifier {
     private readonly recorder: Recorder,
   ) {}
 
-  /** Opens the incident channel, pins the declaration in it; later chat messages wait for the channel. */
+  /** Opens the incident channel and pins the declaration in it; every later chat message waits for both. */
   openChannel(declaration: RenderedMessage, responders: string[]): void {
     const ref = this.ref('channel');
     const opened = notifications
@@ -36,17 +36,22 @@ export class Notifier {
         this.state.chatChannel = receipt.channel;
         return receipt;
       });
+    void this.track('chat', () => opened);
     this.channelReady = opened.catch(() => undefined);
+    // The declaration is the channel's first message; the rest may then arrive in any order but after it.
+    this.channelReady = this.postChat(declaration, undefined, true);
     this.lastSummary = this.channelReady;
-    this.track('chat', () => opened);
-    this.chat(declaration, undefined, true);
     this.summary();
   }
 
-  chat(message: RenderedMessage, mention?: string[], pin?: boolean): void {
+  chat(message: RenderedMessage, mention?: string[]): void {
+    void this.postChat(message, mention);
+  }
+
+  private postChat(message: RenderedMessage, mention?: string[], pin?: boolean): Promise<void> {
     const ref = this.ref('chat');
     const ready = this.channelReady;
-    this.track('chat', async () => {
+    return this.track('chat', async () => {
       await ready;
       return notifications.postToChat({ ...ref, channel: this.state.chatChannel, message, mention, pin });
     });
@@ -66,21 +71,22 @@ export class Notifier {
       return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic });
     })();
     this.lastSummary = refresh.catch(() => undefined);
-    this.track('chat', () => refresh);
+    void this.track('chat', () => refresh);
   }
 
+  /** Archives the channel once everything already queued (the closing note, the last summary) has landed. */
   archiveChannel(): void {
     const ref = this.ref('archive');
-    const ready = this.channelReady;
-    this.track('chat', async () => {
-      await ready;
+    const queued = Promise.all([this.channelReady, ...this.pending]);
+    void this.track('chat', async () => {
+      await queued;
       return notifications.archiveChannel({ ...ref, channel: this.state.chatChannel });
     });
   }
 
   email(audience: string[], message: RenderedMessage): void {
     const ref = this.ref('email');
-    this.track('email', () => notifications.sendEmail({ ...ref, audience, message }));
+    void this.track('email', () => notifications.sendEmail({ ...ref, audience, message }));
   }
 
   /** Public updates never reach a status page for security incidents or drills. */
@@ -89,7 +95,7 @@ export class Notifier {
     const message = userFacingUpdate(this.state, phase, text);
     this.state.publicUpdates.push({ at: Date.now(), phase, message });
     const ref = this.ref('status-page');
-    this.track('status-page', () =>
+    void this.track('status-page', () =>
       notifications.publishStatusPage({
         ...ref,
         title: this.state.title,
@@ -120,7 +126,7 @@ export class Notifier {
             this.email([target], fallback);
           }
         : undefined;
-    this.track(
+    void this.track(
       'pager',
       () => notifications.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity }),
       onFailure,
@@ -130,7 +136,7 @@ export class Notifier {
   /** Runs a non-notification step (diagnostics, postmortem) in the background with the same bookkeeping. */
   background(step: string, work: (ref: IncidentRef) => Promise<void>): void {
     const ref = this.ref(step);
-    this.watch(
+    void this.watch(
       work(ref).catch((error: unknown) => {
         this.recorder.record('notification-failed', 'system', `${step}: ${rootMessage(error)}`, { channel: step });
       }),
@@ -145,7 +151,8 @@ export class Notifier {
     return nextStepRef(this.state, step);
   }
 
-  private track(channel: string, deliver: () => Promise<DeliveryReceipt>, onFailure?: () => void): void {
+  /** Runs a delivery and records its outcome; the returned promise settles when it is recorded and never rejects. */
+  private track(channel: string, deliver: () => Promise<DeliveryReceipt>, onFailure?: () => void): Promise<void> {
     const delivery = deliver().then(
       (receipt) => {
         this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
@@ -158,12 +165,13 @@ export class Notifier {
         onFailure?.();
       },
     );
-    this.watch(delivery);
+    return this.watch(delivery);
   }
 
-  private watch(work: Promise<void>): void {
+  private watch(work: Promise<void>): Promise<void> {
     const tracked = work.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
+    return tracked;
   }
 }
 

@@ -49,7 +49,7 @@ function decoded(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decoded);
   if (value !== null && typeof value === 'object') {
     // protobufjs Longs (event ids, sizes) print as their number.
-    if ('low' in value && 'high' in value && 'unsigned' in value) return String(value as object);
+    if ('low' in value && 'high' in value && 'unsigned' in value) return (value as { toString(): string }).toString();
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, decoded(inner)]));
   }
   return value;

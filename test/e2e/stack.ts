@@ -79,7 +79,7 @@ export interface RigOptions {
   /** Overrides for SEV-1's policy, durations written as in the policy file (`2s`). */
   sev1: Record<string, unknown>;
   /** Where the Slack provider is pointed, when a test puts something between it and the fake. */
-  slackUrl?: (fake: FakeSlackApi) => string;
+  slackUrl?: (fake: FakeSlackApi) => Promise<string>;
 }
 
 export async function startRig(options: RigOptions): Promise<Rig> {
@@ -104,13 +104,16 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     cleanups.push(() => pagerduty.close());
     const health = await startHealthServer({
       '/health': { mode: 'healthy', body: JSON.stringify({ status: 'ok', checks: { db: 'up' } }) },
+      // A debug endpoint takes its time, as they do: the diagnostics note comes well after the declaration.
+      '/debug/vars': { mode: 'slow', delayMs: 500 },
     });
     cleanups.push(() => health.close());
     const prometheus = await startFakePrometheus({ [ERROR_RATE_QUERY]: { vector: [{ value: '0.001' }] } });
     cleanups.push(() => prometheus.close());
 
+    const slackUrl = options.slackUrl ? await options.slackUrl(slack) : slack.url;
     const policyPath = path.join(dataDir, 'policy.json');
-    await writeFile(policyPath, JSON.stringify(policyFile(options.sev1, health.url, prometheus.url), null, 2));
+    await writeFile(policyPath, JSON.stringify(policyFile(options.sev1, health.url), null, 2));
     const taskQueue = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
     const postmortemDir = path.join(dataDir, 'postmortems');
     const diagnosticsDir = path.join(dataDir, 'diagnostics');
@@ -123,7 +126,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       POSTMORTEM_DIR: postmortemDir,
       DIAGNOSTICS_DIR: diagnosticsDir,
       SLACK_BOT_TOKEN: secrets.slackToken,
-      SLACK_API_URL: options.slackUrl?.(slack) ?? slack.url,
+      SLACK_API_URL: slackUrl,
       SMTP_URL: smtp.url,
       EMAIL_FROM: 'incidents@example.com',
       STATUSPAGE_API_KEY: secrets.statuspageKey,
@@ -179,7 +182,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   }
 }
 
-function policyFile(sev1: Record<string, unknown>, healthUrl: string, prometheusUrl: string) {
+function policyFile(sev1: Record<string, unknown>, healthUrl: string) {
   return {
     severities: { 'SEV-1': sev1 },
     contacts: {
@@ -204,13 +207,13 @@ function policyFile(sev1: Record<string, unknown>, healthUrl: string, prometheus
             query: ERROR_RATE_QUERY,
             comparison: '<',
             threshold: 0.01,
-            // Named here as well as in PROMETHEUS_URL: with only the variable, configuredProviders() builds the
-            // embedded smoke tester first, which refuses a Prometheus check without a URL and stops the worker.
-            prometheusUrl,
           },
         ],
         diagnostics: {
-          healthEndpoints: [{ name: 'checkout health', url: `${healthUrl}/health` }],
+          healthEndpoints: [
+            { name: 'checkout health', url: `${healthUrl}/health` },
+            { name: 'checkout internals', url: `${healthUrl}/debug/vars` },
+          ],
           prometheusQueries: [{ name: 'error rate', query: ERROR_RATE_QUERY }],
         },
       },

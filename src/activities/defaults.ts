@@ -52,6 +52,8 @@ export function configuredProviders(policy: Policy, dirs: LocalDirs, config: Int
       transport: createSmtpTransport(config.SMTP_URL),
       from: config.EMAIL_FROM,
       contacts: policy.contacts,
+      // Only this provider writes the email log, so its own Outbox instance over the same directory is safe.
+      outbox: new Outbox(dirs.outboxDir),
     });
   }
   if (config.STATUSPAGE_API_KEY && config.STATUSPAGE_PAGE_ID) {

@@ -15,7 +15,10 @@ export interface EmailDeps {
   transport: Transporter;
   from: string;
   contacts: Record<string, Contact>;
-  /** With nodemailer's JSON transport, the rendered message is kept in the outbox. */
+  /**
+   * Every sent email is recorded here by key. With nodemailer's JSON transport this is the delivery itself; with
+   * SMTP it is the sent log that stops a retry after a worker crash from mailing again.
+   */
   outbox?: Outbox;
 }
 
@@ -53,7 +56,7 @@ export function createSmtpTransport(smtpUrl: string): Transporter {
 }
 
 /** The SMTP provider: the same delivery as the embedded default, over a transport from createSmtpTransport. */
-export function smtpEmail(deps: Omit<EmailDeps, 'outbox'>): EmailProvider {
+export function smtpEmail(deps: EmailDeps): EmailProvider {
   return nodemailerEmail(deps);
 }
 
@@ -64,6 +67,7 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
   const sent = new Map<string, Promise<DeliveryReceipt>>();
 
   async function deliver(request: EmailRequest): Promise<DeliveryReceipt> {
+    if (await deps.outbox?.has('email', request.key)) return { destination: 'sent before', duplicate: true };
     const to = resolveRecipients(request.audience, deps.contacts);
     if (to.length === 0) {
       throw ApplicationFailure.nonRetryable(
@@ -90,16 +94,13 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
     } catch (error) {
       throw classifySmtpError(error, transportSecrets.get(deps.transport) ?? []);
     }
-    if (deps.outbox) {
-      const { duplicate } = await deps.outbox.deliver({
-        channel: 'email',
-        key: request.key,
-        incidentId: request.incidentId,
-        drill: request.drill,
-        payload: { to, subject, text: request.message.text, messageId },
-      });
-      return { destination: to.join(', '), duplicate };
-    }
+    await deps.outbox?.deliver({
+      channel: 'email',
+      key: request.key,
+      incidentId: request.incidentId,
+      drill: request.drill,
+      payload: { to, subject, text: request.message.text, messageId },
+    });
     const rejected = (info.rejected ?? []).map(String);
     const accepted = to.filter((address) => !rejected.includes(address));
     const note = rejected.length > 0 ? `; rejected: ${rejected.join(', ')}` : '';

@@ -38,6 +38,12 @@ export class Outbox {
     return next;
   }
 
+  /** Whether a delivery with this key was already recorded (by this or an earlier process). */
+  async has(channel: OutboxChannel, key: string): Promise<boolean> {
+    await this.queue;
+    return (await this.keysOf(channel)).has(key);
+  }
+
   async read(filter: { incidentId?: string; channel?: OutboxChannel } = {}): Promise<OutboxRecord[]> {
     const channels = filter.channel ? [filter.channel] : OUTBOX_CHANNELS;
     const records = (await Promise.all(channels.map((channel) => this.readChannel(channel)))).flat();

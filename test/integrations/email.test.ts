@@ -120,7 +120,23 @@ describe('email over SMTP (nodemailer against a loopback smtp-server)', () => {
     );
   });
 
-  it('after a worker restart, a resend carries the same Message-ID so the server can recognise it', async () => {
+  it('after a worker restart, the sent log stops a second email for the same key', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'email-sent-log-'));
+    try {
+      const sent = request();
+      const deps = { from: 'incidents@example.com', contacts };
+      const before = smtpEmail({ ...deps, transport: createSmtpTransport(smtp.url), outbox: new Outbox(dir) });
+      assert.equal((await before.send(sent)).duplicate, false);
+      // A new process: new transport, new provider, only the directory in common.
+      const restarted = smtpEmail({ ...deps, transport: createSmtpTransport(smtp.url), outbox: new Outbox(dir) });
+      assert.equal((await restarted.send(sent)).duplicate, true);
+      assert.equal(smtp.received.length, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a sent log, a resend after a restart carries the same Message-ID so receivers can drop it', async () => {
     const sent = request();
     await email.send(sent);
     const restarted = smtpEmail({ transport: createSmtpTransport(smtp.url), from: 'incidents@example.com', contacts });

@@ -10,7 +10,6 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { IncidentErrorType } from '../domain/errors';
-import { InvalidInputError } from '../domain/inputs';
 
 /** What went wrong, as every client (CLI exit codes, HTTP statuses) needs to tell it apart. */
 export enum IncidentClientErrorType {
@@ -62,7 +61,6 @@ export function toIncidentClientError(error: unknown, incidentId?: string): Inci
   const as = (type: IncidentClientErrorType, message: string, reason?: string) =>
     new IncidentClientError(type, message, { reason, cause: error });
 
-  if (error instanceof InvalidInputError) return as(IncidentClientErrorType.InvalidInput, error.message);
   if (error instanceof WorkflowNotFoundError) return as(IncidentClientErrorType.NotFound, `no incident${about}`);
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return as(IncidentClientErrorType.Rejected, `incident${about} already exists`, 'AlreadyExists');

@@ -85,14 +85,3 @@ export function describeIssues(error: z.ZodError): string {
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`)
     .join('; ');
 }
-
-/** Parses or throws an Error whose message names every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidInputError(describeIssues(result.error));
-  return result.data;
-}
-
-export class InvalidInputError extends Error {
-  override name = 'InvalidInputError';
-}

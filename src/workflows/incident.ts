@@ -1,13 +1,12 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { planDeadlines } from '../domain/deadlines';
-import { declareSchema, describeIssues } from '../domain/inputs';
-import { IncidentErrorType } from '../domain/errors';
+import { declareSchema } from '../domain/inputs';
 import { announceDeclaration, declareIncident } from './declaration';
 import type { IncidentView, IncidentWorkflowInput } from './definitions';
 import { fireDeadline } from './escalations';
 import { IncidentSlot } from './commands';
 import { registerHandlers } from './handlers';
-import { Incident } from './incident-entity';
+import { Incident, parseOrReject } from './incident-entity';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
 
@@ -58,10 +57,5 @@ function shouldContinueAsNew(input: IncidentWorkflowInput): boolean {
 }
 
 function parseDeclaration(input: IncidentWorkflowInput) {
-  const parsed = declareSchema.safeParse(input.declaration);
-  if (!parsed.success) {
-    const message = describeIssues(parsed.error);
-    throw ApplicationFailure.create({ type: IncidentErrorType.InvalidInput, message, nonRetryable: true });
-  }
-  return parsed.data;
+  return parseOrReject(declareSchema, input.declaration);
 }

@@ -182,9 +182,9 @@ export function atlassianStatusPage(options: AtlassianStatusPageOptions): Status
 
   return {
     async publish(request) {
-      if (request.drill) {
+      if (request.drill || request.security) {
         throw ApplicationFailure.nonRetryable(
-          'drills never reach the public status page',
+          `${request.drill ? 'drills' : 'security incidents'} never reach the public status page`,
           StatusPageFailureType.Refused,
         );
       }

@@ -57,6 +57,8 @@ export interface EmailRequest extends IncidentRef {
 }
 
 export interface StatusPageRequest extends IncidentRef {
+  /** Security incidents never reach a public page; the provider refuses them as a second guard. */
+  security: boolean;
   title: string;
   severity: Severity;
   service: string;

@@ -98,6 +98,7 @@ export class Notifier {
     void this.track('status-page', () =>
       notifications.publishStatusPage({
         ...ref,
+        security: this.state.security,
         title: this.state.title,
         severity: this.state.severity,
         service: this.state.service,

@@ -12,6 +12,7 @@ function request(overrides: Partial<StatusPageRequest> = {}): StatusPageRequest 
     incidentId: 'INC-7',
     key: `incident-INC-7/${step}-status-page`,
     drill: false,
+    security: false,
     title: 'Checkout errors',
     severity: 'SEV-1',
     service: 'checkout',
@@ -177,9 +178,11 @@ describe('Atlassian Statuspage (global fetch against a loopback Statuspage API)'
     assert.equal(api.incidents.size, 0);
   });
 
-  it('refuses drills before any request', async () => {
-    const failure = await rejectionOf(atlassianStatusPage(options).publish(request({ drill: true })));
-    assertPermanent(failure, 'StatusPageRefused');
+  it('refuses drills and security incidents before any request', async () => {
+    for (const flag of [{ drill: true }, { security: true }]) {
+      const failure = await rejectionOf(atlassianStatusPage(options).publish(request(flag)));
+      assertPermanent(failure, 'StatusPageRefused');
+    }
     assert.equal(api.requests.length, 0);
   });
 

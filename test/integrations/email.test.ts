@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import {
   createSmtpTransport,
@@ -16,6 +15,7 @@ import { Outbox } from '../../src/activities/outbox';
 import type { EmailRequest } from '../../src/activities/types';
 import type { Contact } from '../../src/domain/policy';
 import { startFakeSmtp, type FakeSmtpServer } from '../fakes/smtp';
+import { assertPermanent, assertRetryable, rejectionOf } from './failures';
 
 const contacts: Record<string, Contact> = {
   stakeholders: { email: ['cto@example.com', 'support-lead@example.com'] },
@@ -42,26 +42,6 @@ function request(overrides: Partial<EmailRequest> = {}): EmailRequest {
     },
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertRetryable(error: Error) {
-  assert.ok(!(error instanceof ApplicationFailure && error.nonRetryable), `retryable: ${error.message}`);
-}
-
-function assertPermanent(error: Error, type: string): ApplicationFailure {
-  assert.ok(error instanceof ApplicationFailure, `an ApplicationFailure: ${error.message}`);
-  assert.equal(error.nonRetryable, true);
-  assert.equal(error.type, type);
-  return error;
 }
 
 describe('email over SMTP (nodemailer against a loopback smtp-server)', () => {

@@ -5,6 +5,7 @@ import { pagerDutyPager, type PagerDutyOptions } from '../../src/activities/page
 import { pageDedupKey } from '../../src/activities/paging';
 import type { PageRequest } from '../../src/activities/types';
 import { startFakePagerDutyApi, type FakePagerDutyApi } from '../fakes/pagerduty-api';
+import { assertPermanent, assertRetryable, rejectionOf } from './failures';
 
 const PRIMARY_KEY = 'R0UTINGKEYPRIMARY000000000000001';
 const MANAGER_KEY = 'R0UTINGKEYMANAGER000000000000002';
@@ -25,26 +26,6 @@ function request(overrides: Partial<PageRequest> = {}): PageRequest {
     severity: 'SEV-1',
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the page to fail');
-}
-
-function assertPermanent(error: Error, type: string): ApplicationFailure {
-  assert.ok(error instanceof ApplicationFailure, `an ApplicationFailure: ${error.message}`);
-  assert.equal(error.nonRetryable, true, error.message);
-  assert.equal(error.type, type);
-  return error;
-}
-
-function assertRetryable(error: Error) {
-  assert.ok(!(error instanceof ApplicationFailure && error.nonRetryable), `retryable: ${error.message}`);
 }
 
 function assertNoSecret(error: Error) {

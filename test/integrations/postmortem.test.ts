@@ -10,6 +10,7 @@ import type { PostmortemRequest } from '../../src/activities/types';
 import type { IncidentState, TimelineEntry } from '../../src/domain/incident';
 import { buildPolicy, incidentPolicyFor } from '../../src/domain/policy';
 import { startFakeGitHub, type FakeGitHubApi } from '../fakes/github-api';
+import { rejectionOf } from './failures';
 
 const T0 = Date.parse('2025-06-09T04:31:00.000Z');
 const min = 60_000;
@@ -98,15 +99,6 @@ function request(overrides: Partial<IncidentState> = {}): PostmortemRequest {
     incident: state,
     dueAt: DUE,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected a failure');
 }
 
 describe('postmortem Markdown (pure)', () => {

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { atlassianStatusPage, type AtlassianStatusPageOptions } from '../../src/activities/statuspage';
 import type { StatusPageRequest } from '../../src/activities/types';
 import { startFakeStatuspageApi, type FakeStatuspageApi } from '../fakes/statuspage-api';
+import { assertPermanent, assertRetryable, rejectionOf } from './failures';
 
 let step = 0;
 function request(overrides: Partial<StatusPageRequest> = {}): StatusPageRequest {
@@ -20,26 +21,6 @@ function request(overrides: Partial<StatusPageRequest> = {}): StatusPageRequest 
     message: 'We are investigating an issue affecting checkout.',
     ...overrides,
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the publish to fail');
-}
-
-function assertPermanent(error: Error, type: string): ApplicationFailure {
-  assert.ok(error instanceof ApplicationFailure, `an ApplicationFailure: ${error.message}`);
-  assert.equal(error.nonRetryable, true, error.message);
-  assert.equal(error.type, type);
-  return error;
-}
-
-function assertRetryable(error: Error) {
-  assert.ok(!(error instanceof ApplicationFailure && error.nonRetryable), `retryable: ${error.message}`);
 }
 
 describe('Atlassian Statuspage (global fetch against a loopback Statuspage API)', () => {

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
 import { configuredProviders } from './activities/defaults';
@@ -27,6 +27,7 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 async function main(): Promise<void> {
   const config: AppConfig = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   // An invalid policy file stops the worker here, naming the field, before any incident can use it.
   const policy = loadPolicy(config.policyPath);
   const integrations = loadIntegrationConfig();

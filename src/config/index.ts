@@ -14,6 +14,9 @@ export const WORKER_ENV_VARS = [
   'INCIDENT_TASK_QUEUE',
   'INCIDENT_OUTBOX_DIR',
   'INCIDENT_DATA_DIR',
+  'DIAGNOSTICS_DIR',
+  'POSTMORTEM_DIR',
+  'INCIDENT_LOG_LEVEL',
 ] as const;
 
 const envSchema = z.object({
@@ -23,10 +26,13 @@ const envSchema = z.object({
   INCIDENT_OUTBOX_DIR: z.string().min(1).optional(),
   DIAGNOSTICS_DIR: z.string().min(1).optional(),
   POSTMORTEM_DIR: z.string().min(1).optional(),
+  /** The worker's log level; INFO includes the workflow bundle report at every start. */
+  INCIDENT_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
 });
 
 export interface AppConfig {
   taskQueue: string;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   policyPath: string | null;
   /** Where the embedded providers keep what they produce. */
   dirs: LocalDirs;
@@ -48,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = parsed.data;
   return {
     taskQueue: vars.INCIDENT_TASK_QUEUE,
+    logLevel: vars.INCIDENT_LOG_LEVEL,
     policyPath: vars.INCIDENT_POLICY ?? null,
     dirs: localDirs(vars.INCIDENT_DATA_DIR, vars),
   };

@@ -1,3 +1,4 @@
+import type { Declaration } from './inputs';
 import type { IncidentPolicy } from './policy';
 import type { IncidentStatus, Role, Severity } from './severity';
 
@@ -118,4 +119,36 @@ export interface IncidentState {
   resolutionSummary: string | null;
   /** Monotonic counter used to derive idempotency keys that stay unique across runs. */
   step: number;
+}
+
+/** A newly declared incident: nothing acknowledged, every clock counting from the declaration. */
+export function openIncidentState(declaration: Declaration, policy: IncidentPolicy, declaredAt: number): IncidentState {
+  return {
+    id: declaration.id,
+    title: declaration.title,
+    service: declaration.service,
+    summary: declaration.summary,
+    severity: declaration.severity,
+    status: 'declared',
+    drill: declaration.drill,
+    security: declaration.security,
+    source: declaration.source,
+    detectedAt: declaration.detectedAt ? Date.parse(declaration.detectedAt) : declaredAt,
+    declaredAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    roles: declaration.commander ? { commander: declaration.commander } : {},
+    policy,
+    escalation: { ackLevel: 0, ackClockFrom: declaredAt, unresolvedFired: false, statusEscalations: 0, openPages: [] },
+    statusClock: { since: declaredAt, promisedBy: null, reminded: false },
+    deferredPageAt: null,
+    mitigations: [],
+    statusUpdates: [],
+    publicUpdates: [],
+    timeline: [],
+    chatChannel: null,
+    resolutionSummary: null,
+    step: 0,
+  };
 }

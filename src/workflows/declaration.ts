@@ -1,4 +1,4 @@
-import type { IncidentState } from '../domain/incident';
+import { openIncidentState } from '../domain/incident';
 import type { Declaration } from '../domain/inputs';
 import { nextBusinessHoursStart } from '../domain/deadlines';
 import { declarationMessage, plainMessage, stakeholderNotification } from '../domain/templates';
@@ -8,38 +8,15 @@ import { Incident } from './incident-entity';
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
 export async function declareIncident(declaration: Declaration): Promise<Incident> {
   const policy = await configuration.resolveIncidentPolicy(declaration.severity);
-  const declaredAt = Date.now();
-  const detectedAt = declaration.detectedAt ? Date.parse(declaration.detectedAt) : declaredAt;
-  const state: IncidentState = {
-    id: declaration.id,
-    title: declaration.title,
-    service: declaration.service,
-    summary: declaration.summary,
-    severity: declaration.severity,
-    status: 'declared',
-    drill: declaration.drill,
-    security: declaration.security,
-    source: declaration.source,
-    detectedAt,
-    declaredAt,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    roles: declaration.commander ? { commander: declaration.commander } : {},
-    policy,
-    escalation: { ackLevel: 0, ackClockFrom: declaredAt, unresolvedFired: false, statusEscalations: 0, openPages: [] },
-    statusClock: { since: declaredAt, promisedBy: null, reminded: false },
-    deferredPageAt: null,
-    mitigations: [],
-    statusUpdates: [],
-    publicUpdates: [],
-    timeline: [],
-    chatChannel: null,
-    resolutionSummary: null,
-    step: 0,
-  };
+  const state = openIncidentState(declaration, policy, Date.now());
   const incident = new Incident(state);
-  incident.recorder.record('detected', `${declaration.source}`, `detected via ${declaration.source}`, {}, detectedAt);
+  incident.recorder.record(
+    'detected',
+    `${declaration.source}`,
+    `detected via ${declaration.source}`,
+    {},
+    state.detectedAt,
+  );
   incident.recorder.record('declared', declaration.declaredBy, `declared ${state.severity}: ${state.title}`, {
     severity: state.severity,
     service: state.service,

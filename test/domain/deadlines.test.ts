@@ -1,42 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nextBusinessHoursStart, planDeadlines } from '../../src/domain/deadlines';
-import type { IncidentState } from '../../src/domain/incident';
+import { openIncidentState, type IncidentState } from '../../src/domain/incident';
+import { declareSchema } from '../../src/domain/inputs';
 import { buildPolicy, incidentPolicyFor } from '../../src/domain/policy';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-23T03:12:00Z');
 
 function incident(overrides: Partial<IncidentState> = {}): IncidentState {
-  return {
-    id: 'x1',
-    title: 'Checkout down',
-    service: 'checkout',
-    summary: '',
-    severity: 'SEV-1',
-    status: 'declared',
-    drill: false,
-    security: false,
-    source: 'alert',
-    detectedAt: T0,
-    declaredAt: T0,
-    acknowledgedAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    roles: {},
-    policy: incidentPolicyFor(buildPolicy(), 'SEV-1'),
-    escalation: { ackLevel: 0, ackClockFrom: T0, unresolvedFired: false, statusEscalations: 0, openPages: [] },
-    statusClock: { since: T0, promisedBy: null, reminded: false },
-    deferredPageAt: null,
-    mitigations: [],
-    statusUpdates: [],
-    publicUpdates: [],
-    timeline: [],
-    chatChannel: null,
-    resolutionSummary: null,
-    step: 0,
-    ...overrides,
-  };
+  const declaration = declareSchema.parse({ id: 'x1', title: 'Checkout down', severity: 'SEV-1', service: 'checkout' });
+  return { ...openIncidentState(declaration, incidentPolicyFor(buildPolicy(), 'SEV-1'), T0), ...overrides };
 }
 
 const plan = (state: IncidentState) => planDeadlines(state).map((d) => `${d.kind}@${(d.at - T0) / MINUTE}`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { IncidentService } from '../../src/client/incidents';
+import { IncidentService } from '../../src/client/service';
 import { loadIntegrationConfig, secretValues } from '../../src/config/integrations';
 import type { TimelineEntry } from '../../src/domain/incident';
 import type { DeclareInput } from '../../src/domain/inputs';

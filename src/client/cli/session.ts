@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { Outbox } from '../activities/outbox';
-import { loadConfig, type AppConfig } from '../config';
-import { connectClient } from './connection';
-import type { IncidentClientError } from './errors';
-import { IncidentService } from './incidents';
+import { Outbox } from '../../activities/outbox';
+import { loadConfig, type AppConfig } from '../../config';
+import { connectClient } from '../connection';
+import type { IncidentClientError } from '../errors';
+import { IncidentService } from '../service';
 
 export interface Io {
   out(text: string): void;

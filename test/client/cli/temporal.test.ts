@@ -7,12 +7,12 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { embeddedProviders } from '../../src/activities/defaults';
-import { localDirs } from '../../src/config';
-import { buildPolicy } from '../../src/domain/policy';
-import { createWorker } from '../../src/worker';
-import { createDevServerEnv } from '../support/temporal';
-import { explain, runCli, type CliRun } from './cli-process';
+import { embeddedProviders } from '../../../src/activities/defaults';
+import { localDirs } from '../../../src/config';
+import { buildPolicy } from '../../../src/domain/policy';
+import { createWorker } from '../../../src/worker';
+import { createDevServerEnv } from '../../support/temporal';
+import { explain, runCli, type CliRun } from './process';
 
 /**
  * The CLI against a real dev server and an in-process worker: exit codes 0/3/4 and the JSON a script reads.

@@ -12,15 +12,15 @@ import {
   severityChangeSchema,
   startMitigationSchema,
   statusUpdateSchema,
-} from '../domain/inputs';
-import { ROLE_TITLES, ROLES, SEVERITIES, STATUSES } from '../domain/severity';
-import type { IncidentView } from '../workflows/definitions';
-import { checkIncidentId, checkInput, checkListFilter, collectValues, normalizeSeverity } from './cli-input';
-import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './cli-output';
-import { CliSession, type Io } from './cli-session';
-import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
-import { newIncidentId } from './incidents';
-import { incidentJson, timelineJson } from './views';
+} from '../../domain/inputs';
+import { ROLE_TITLES, ROLES, SEVERITIES, STATUSES } from '../../domain/severity';
+import type { IncidentView } from '../../workflows/definitions';
+import { checkIncidentId, checkInput, checkListFilter, collectValues, normalizeSeverity } from './input';
+import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
+import { CliSession, type Io } from './session';
+import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
+import { newIncidentId } from '../service';
+import { incidentJson, timelineJson } from '../views';
 
 const HELP_FOOTER = `
 Exit codes: 0 ok, 2 invalid input (nothing sent), 3 unknown incident, 4 rejected by the incident, 1 anything else.

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** Runs the installed `incident` bin (the shim in bin/) as a separate process, the way people run it. */
-export const INCIDENT_BIN = path.resolve(__dirname, '../../bin/incident.cjs');
+export const INCIDENT_BIN = path.resolve(__dirname, '../../../bin/incident.cjs');
 
 export interface CliRun {
   code: number | null;

@@ -1,9 +1,9 @@
-import type { OutboxRecord } from '../activities/outbox';
-import type { Deadline } from '../domain/deadlines';
-import type { TimelineEntry } from '../domain/incident';
-import { ROLES } from '../domain/severity';
-import type { IncidentView } from '../workflows/definitions';
-import type { IncidentSummary } from './incidents';
+import type { OutboxRecord } from '../../activities/outbox';
+import type { Deadline } from '../../domain/deadlines';
+import type { TimelineEntry } from '../../domain/incident';
+import { ROLES } from '../../domain/severity';
+import type { IncidentView } from '../../workflows/definitions';
+import type { IncidentSummary } from '../service';
 
 /**
  * Human output, written for someone paged at 3 a.m.: what it is, what state it is in, who has it, and what

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { incidentIdSchema } from '../domain/inputs';
+import { incidentIdSchema } from '../../domain/inputs';
 import {
   SEVERITIES,
   severitySchema,
@@ -7,8 +7,8 @@ import {
   STATUSES,
   type IncidentStatus,
   type Severity,
-} from '../domain/severity';
-import { IncidentClientError, IncidentClientErrorType } from './errors';
+} from '../../domain/severity';
+import { IncidentClientError, IncidentClientErrorType } from '../errors';
 
 /**
  * Validation at the command line, before anything connects to Temporal. The domain schemas speak in field

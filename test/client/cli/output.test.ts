@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatList, formatShow, formatTimeline, relative, span } from '../../src/client/cli-output';
-import { listQuery, newIncidentId } from '../../src/client/incidents';
-import { incidentJson } from '../../src/client/views';
-import type { TimelineEntry } from '../../src/domain/incident';
-import { incidentIdSchema } from '../../src/domain/inputs';
-import { buildPolicy, incidentPolicyFor } from '../../src/domain/policy';
-import type { IncidentView } from '../../src/workflows/definitions';
+import { formatList, formatShow, formatTimeline, relative, span } from '../../../src/client/cli/output';
+import { listQuery, newIncidentId } from '../../../src/client/service';
+import { incidentJson } from '../../../src/client/views';
+import type { TimelineEntry } from '../../../src/domain/incident';
+import { incidentIdSchema } from '../../../src/domain/inputs';
+import { buildPolicy, incidentPolicyFor } from '../../../src/domain/policy';
+import type { IncidentView } from '../../../src/workflows/definitions';
 
 const NOW = new Date(2025, 2, 14, 3, 20, 0).getTime();
 const MIN = 60_000;

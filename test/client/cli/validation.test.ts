@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { explain, runCli } from './cli-process';
+import { explain, runCli } from './process';
 
 /**
  * Bad input is refused before anything reaches Temporal. TEMPORAL_ADDRESS points at a loopback listener that

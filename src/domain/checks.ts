@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { boundedDuration } from './duration';
+import { prose, singleLine } from './text';
 
 /**
  * How a service's recovery is verified (smoke checks) and what is snapshotted when it breaks (diagnostics),
@@ -7,12 +8,16 @@ import { durationSchema } from './duration';
  */
 
 const jsonValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const checkName = singleLine(100);
+/** A request slower than a minute is not a smoke check; under 10 ms nothing passes. */
+const maxLatencySchema = boundedDuration({ min: '10ms', max: '60s' });
 
 export const httpSmokeCheckSchema = z
   .object({
     type: z.literal('http'),
-    name: z.string().min(1),
-    url: z.url({ protocol: /^https?$/ }),
+    name: checkName,
+    url: httpUrl,
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     expectStatus: z.number().int().min(100).max(599).default(200),
     bodyContains: z.string().min(1).optional(),
@@ -22,7 +27,7 @@ export const httpSmokeCheckSchema = z
       .strict()
       .optional(),
     /** Slower than this fails the check; also the request's timeout. */
-    maxLatency: durationSchema.optional(),
+    maxLatency: maxLatencySchema.optional(),
     /** Tries before the check fails, with a short pause between them: a service coming back may flap once. */
     attempts: z.number().int().min(1).max(10).default(1),
   })
@@ -40,12 +45,12 @@ export type Comparison = (typeof COMPARISONS)[number];
 export const prometheusSmokeCheckSchema = z
   .object({
     type: z.literal('prometheus'),
-    name: z.string().min(1),
-    query: z.string().min(1),
+    name: checkName,
+    query: prose(2000),
     comparison: z.enum(COMPARISONS),
-    threshold: z.number(),
+    threshold: z.number().finite(),
     /** Overrides the worker's PROMETHEUS_URL for this check. */
-    prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
+    prometheusUrl: httpUrl.optional(),
   })
   .strict();
 export type PrometheusSmokeCheck = z.output<typeof prometheusSmokeCheckSchema>;
@@ -61,9 +66,13 @@ export type SmokeCheck = z.output<typeof smokeCheckSchema>;
 export const diagnosticsSchema = z
   .object({
     healthEndpoints: z
-      .array(z.object({ name: z.string().min(1), url: z.url({ protocol: /^https?$/ }) }).strict())
+      .array(z.object({ name: checkName, url: httpUrl }).strict())
+      .max(50)
       .default([]),
-    prometheusQueries: z.array(z.object({ name: z.string().min(1), query: z.string().min(1) }).strict()).default([]),
+    prometheusQueries: z
+      .array(z.object({ name: checkName, query: prose(2000) }).strict())
+      .max(50)
+      .default([]),
   })
   .strict();
 export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;

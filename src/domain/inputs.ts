@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { boundedDuration } from './duration';
 import { roleSchema, severitySchema } from './severity';
+import { actorSchema, neutralized, prose, quoted, serviceNameSchema, singleLine } from './text';
 
 /**
  * Every command's input, in the form people type it. The same schema validates at the edge (CLI, API)
- * and again in the workflow's update validators, so a message always names the field at fault.
+ * and again in the workflow's update validators, so a message always names the field at fault. Text is
+ * checked for what a terminal or chat would act on (see text.ts); durations are bounded.
  */
-const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const actor = text(100);
+const actor = actorSchema;
+
+/**
+ * "Next update in": at least a minute (a promise nobody can keep is a typo, like `--next 5`), at most a day.
+ * It can only bring the next update forward, and the longest default cadence is an hour, so a day is generous.
+ */
+export const nextUpdateInSchema = boundedDuration({ min: '1m', max: '24h' });
 
 export const incidentIdSchema = z
   .string()
@@ -16,11 +22,14 @@ export const incidentIdSchema = z
 
 export const declareSchema = z.object({
   id: incidentIdSchema,
-  title: text(200),
+  title: singleLine(200),
   severity: severitySchema,
-  service: text(100).default('unspecified'),
-  summary: z.string().trim().max(2000).default(''),
-  detectedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+  service: serviceNameSchema.default('unspecified'),
+  summary: prose(2000, { min: 0 }).default(''),
+  detectedAt: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+    .refine((at) => Number.isFinite(Date.parse(at)), 'must be a real date-time')
+    .optional(),
   source: z.enum(['cli', 'api', 'alert', 'slack', 'drill']).default('cli'),
   declaredBy: actor.default('cli'),
   commander: actor.optional(),
@@ -33,38 +42,39 @@ export type Declaration = z.output<typeof declareSchema>;
 export const acknowledgeSchema = z.object({ by: actor });
 export const assignRoleSchema = z.object({ role: roleSchema, user: actor, by: actor });
 export const statusUpdateSchema = z.object({
-  impact: text(1000),
-  hypothesis: text(1000),
-  actions: z.string().trim().max(1000).optional(),
+  impact: prose(1000),
+  hypothesis: prose(1000),
+  actions: prose(1000, { min: 0 }).optional(),
   /** "Next update in", e.g. `10m`; may only bring the next update forward. */
-  nextUpdateIn: durationSchema.optional(),
-  userFacing: z.string().trim().max(1000).optional(),
+  nextUpdateIn: nextUpdateInSchema.optional(),
+  userFacing: prose(1000, { min: 0 }).optional(),
   by: actor,
 });
 export const severityChangeSchema = z.object({
   severity: severitySchema,
   by: actor,
-  reason: z.string().max(500).optional(),
+  reason: singleLine(500, { min: 0 }).optional(),
 });
 export const mitigationKindSchema = z.enum(['rollback', 'feature-flag', 'scale', 'restart', 'failover', 'other']);
 export const startMitigationSchema = z.object({
-  action: text(500),
+  action: singleLine(500),
   kind: mitigationKindSchema.default('other'),
   by: actor,
 });
 export const finishMitigationSchema = z.object({
-  actionId: z.string().regex(/^m\d+$/, 'is a mitigation id such as m1 (see `incident show`)'),
+  actionId: z.string().regex(/^m\d{1,6}$/, 'is a mitigation id such as m1 (see `incident show`)'),
   outcome: z.enum(['succeeded', 'failed']),
   by: actor,
 });
-export const resolveSchema = z.object({ by: actor, summary: z.string().trim().max(2000).optional() });
-export const reopenSchema = z.object({ reason: text(500), by: actor });
+export const resolveSchema = z.object({ by: actor, summary: prose(2000, { min: 0 }).optional() });
+export const reopenSchema = z.object({ reason: singleLine(500), by: actor });
 export const closeSchema = z.object({ by: actor });
-export const noteSchema = z.object({ text: text(2000), by: actor });
+export const noteSchema = z.object({ text: prose(2000), by: actor });
+/** An alert cannot retype its payload, so its text is neutralized rather than refused. */
 export const alertFiredSchema = z.object({
-  source: text(100),
-  summary: z.string().max(1000).optional(),
-  fingerprint: z.string().max(200).optional(),
+  source: neutralized(100).refine((source) => source.trim() !== '', 'must not be empty'),
+  summary: neutralized(1000).optional(),
+  fingerprint: neutralized(200).optional(),
 });
 
 export type AcknowledgeInput = z.input<typeof acknowledgeSchema>;
@@ -82,6 +92,12 @@ export type AlertFiredInput = z.input<typeof alertFiredSchema>;
 /** One line per problem, each naming its field: `severity: Invalid option: expected one of "SEV-1"|…`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(pathSegment).join('.') : 'input'}: ${issue.message}`)
     .join('; ');
+}
+
+/** Keys come from files and payloads too: one that is not a plain name is quoted, so it cannot hide or escape. */
+function pathSegment(key: PropertyKey): string {
+  const text = String(key);
+  return /^[A-Za-z0-9_-]+$/.test(text) ? text : quoted(text);
 }

@@ -1,29 +1,44 @@
 import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
-import { durationSchema } from './duration';
+import { boundedDuration } from './duration';
 import { SEVERITIES, type Severity } from './severity';
+import { policyKeySchema, serviceNameSchema, singleLine } from './text';
 
 /**
  * The severity policy, written as a person writes it (durations as `5m`), parsed to milliseconds.
  * Defaults are DESIGN.md's table; a policy file overrides any severity's fields.
+ *
+ * Bounds: a window longer than 30 days means nobody is ever paged (and a timer years away breaks the
+ * workflow); a postmortem may take up to 90 days. Zero makes no sense for a window (it fires at once) and a
+ * status cadence under 10 s would flood the channel; a ladder step may page together with the previous one.
  */
-const escalationStepSchema = z.object({
-  target: z.string().min(1),
-  /** Wait without acknowledgement since the previous step; defaults to the acknowledge window. */
-  after: durationSchema.optional(),
-});
+export const POLICY_DURATIONS = {
+  window: boundedDuration({ min: '1s', max: '30d' }),
+  cadence: boundedDuration({ min: '10s', max: '30d' }),
+  ladderStep: boundedDuration({ min: '0s', max: '30d' }),
+  postmortemDue: boundedDuration({ min: '1h', max: '90d' }),
+};
+
+const escalationStepSchema = z
+  .object({
+    target: policyKeySchema,
+    /** Wait without acknowledgement since the previous step; defaults to the acknowledge window. */
+    after: POLICY_DURATIONS.ladderStep.optional(),
+  })
+  .strict();
 
 export const severityPolicySchema = z.object({
-  acknowledgeWithin: durationSchema,
-  escalationLadder: z.array(escalationStepSchema),
+  acknowledgeWithin: POLICY_DURATIONS.window,
+  escalationLadder: z.array(escalationStepSchema).max(10, 'at most 10 steps'),
   statusUpdates: z
-    .object({ every: durationSchema, escalateAfter: durationSchema, target: z.string().min(1) })
+    .object({ every: POLICY_DURATIONS.cadence, escalateAfter: POLICY_DURATIONS.window, target: policyKeySchema })
+    .strict()
     .nullable(),
-  unresolved: z.object({ after: durationSchema, target: z.string().min(1) }).nullable(),
+  unresolved: z.object({ after: POLICY_DURATIONS.window, target: policyKeySchema }).strict().nullable(),
   pageOnCall: z.enum(['immediately', 'business-hours', 'never']),
   statusPage: z.boolean(),
   stakeholderEmail: z.enum(['all', 'summary-only', 'none']),
-  postmortem: z.object({ required: z.boolean(), due: durationSchema }).nullable(),
+  postmortem: z.object({ required: z.boolean(), due: POLICY_DURATIONS.postmortemDue }).strict().nullable(),
   /** Snapshot health endpoints and metrics into an artifact at declaration (runbook 003). */
   diagnostics: z.boolean(),
 });
@@ -31,42 +46,85 @@ export const severityPolicySchema = z.object({
 export type SeverityPolicy = z.output<typeof severityPolicySchema>;
 type SeverityPolicyText = z.input<typeof severityPolicySchema>;
 
-const businessHoursSchema = z.object({
-  /** ISO weekdays, 1 = Monday. */
-  days: z.array(z.number().int().min(1).max(7)).min(1),
-  start: z.string().regex(/^\d{2}:\d{2}$/, 'write HH:MM'),
-  end: z.string().regex(/^\d{2}:\d{2}$/, 'write HH:MM'),
-  utcOffsetMinutes: z
-    .number()
-    .int()
-    .min(-14 * 60)
-    .max(14 * 60),
-});
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const minuteOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/** Business hours within one day (no overnight span): start before end; `24:00` ends at midnight. */
+const businessHoursSchema = z
+  .object({
+    /** ISO weekdays, 1 = Monday. */
+    days: z
+      .array(z.number().int().min(1, 'days are 1 (Monday) to 7 (Sunday)').max(7, 'days are 1 (Monday) to 7 (Sunday)'))
+      .min(1, 'name at least one day')
+      .refine((days) => new Set(days).size === days.length, 'a day is listed twice'),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write HH:MM between 00:00 and 23:59'),
+    end: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'write HH:MM between 00:01 and 24:00'),
+    /** Real UTC offsets run from -12:00 to +14:00. */
+    utcOffsetMinutes: z
+      .number()
+      .int()
+      .min(-12 * 60, 'UTC offsets run from -720 to 840 minutes')
+      .max(14 * 60, 'UTC offsets run from -720 to 840 minutes'),
+  })
+  .strict()
+  .refine(
+    (hours) => !(TIME.test(hours.start) && TIME.test(hours.end)) || minuteOfDay(hours.end) > minuteOfDay(hours.start),
+    {
+      message: 'must be after start (business hours cannot span midnight)',
+      path: ['end'],
+    },
+  );
 export type BusinessHours = z.output<typeof businessHoursSchema>;
 
 const contactSchema = z.object({
-  name: z.string().optional(),
-  email: z.array(z.email()).default([]),
+  name: singleLine(100).optional(),
+  email: z.array(z.email()).max(50).default([]),
   /** A Slack user id (U…); without one, Slack is asked by email. */
-  slackUserId: z.string().optional(),
+  slackUserId: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,20}$/, 'is a Slack user id such as U012AB3CD')
+    .optional(),
 });
 
-const chatSchema = z.object({
-  /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
-  responders: z.array(z.string()).default(['primary-oncall']),
-  archiveOnClose: z.boolean().default(true),
-});
+const chatSchema = z
+  .object({
+    /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
+    responders: z.array(policyKeySchema).max(50).default(['primary-oncall']),
+    archiveOnClose: z.boolean().default(true),
+  })
+  .strict();
 export type ChatPolicy = z.output<typeof chatSchema>;
 export type Contact = z.output<typeof contactSchema>;
 
 export type { SmokeCheck } from './checks';
 
+const argumentSchema = z
+  .string()
+  .min(1, 'an argument must not be empty')
+  .max(1000)
+  .refine((arg) => !/[\p{Cc}\p{Cf}]/u.test(arg), 'an argument must not contain control characters');
+
+/** How to roll a service back: exactly one of a command (argv, no shell) or an http(s) webhook to POST to. */
+const rollbackSchema = z
+  .object({
+    command: z.array(argumentSchema).min(1, 'name the program to run (argv, no shell)').max(50).optional(),
+    webhook: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  })
+  .strict()
+  .superRefine((rollback, ctx) => {
+    if ((rollback.command === undefined) === (rollback.webhook === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of command or webhook' });
+    }
+  })
+  .transform((rollback): { command: string[] } | { webhook: string } =>
+    rollback.command ? { command: rollback.command } : { webhook: rollback.webhook ?? '' },
+  );
+
 const serviceSchema = z
   .object({
     smokeChecks: z.array(smokeCheckSchema).default([]),
     diagnostics: diagnosticsSchema.optional(),
-    /** How to roll this service back: a command (argv, no shell) or a webhook to POST to. */
-    rollback: z.union([z.object({ command: z.array(z.string()).min(1) }), z.object({ webhook: z.url() })]).optional(),
+    rollback: rollbackSchema.optional(),
   })
   .strict();
 export type ServiceConfig = z.output<typeof serviceSchema>;
@@ -120,18 +178,44 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
 
 const DEFAULT_BUSINESS_HOURS = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', utcOffsetMinutes: 0 };
 
-/** What a policy file may contain: every field optional, each severity overriding the defaults field by field. */
+/** A record's key is refused with the key's own rule, not zod's bare "Invalid key in record". */
+function badKey(what: string, schema: z.ZodType<string>) {
+  return (issue: { code?: string; input?: unknown }) => {
+    if (issue.code !== 'invalid_key') return undefined;
+    const rule = schema.safeParse(issue.input).error?.issues[0]?.message ?? 'is not allowed';
+    return `is not a valid ${what}: ${rule}`;
+  };
+}
+
+const EMPTY_POLICY =
+  'the policy file is empty: write {} for a file with no overrides, or unset INCIDENT_POLICY for the defaults';
+
+/**
+ * What a policy file may contain: every field optional, each severity overriding the defaults field by field.
+ * An empty file is refused rather than read as "no overrides": it is almost always a file that lost its content.
+ */
 export const policyFileSchema = z
-  .object({
-    severities: z
-      .object(Object.fromEntries(SEVERITIES.map((s) => [s, severityPolicySchema.partial().strict().optional()])))
-      .strict()
-      .optional(),
-    businessHours: businessHoursSchema.optional(),
-    contacts: z.record(z.string(), contactSchema).optional(),
-    services: z.record(z.string(), serviceSchema).optional(),
-    chat: chatSchema.optional(),
-  })
+  .object(
+    {
+      severities: z
+        .object(Object.fromEntries(SEVERITIES.map((s) => [s, severityPolicySchema.partial().strict().optional()])))
+        .strict()
+        .optional(),
+      businessHours: businessHoursSchema.optional(),
+      contacts: z.record(policyKeySchema, contactSchema, { error: badKey('contact name', policyKeySchema) }).optional(),
+      services: z
+        .record(serviceNameSchema, serviceSchema, { error: badKey('service name', serviceNameSchema) })
+        .optional(),
+      chat: chatSchema.optional(),
+    },
+    {
+      error: (issue) => {
+        if (issue.code !== 'invalid_type') return undefined;
+        if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
+        return 'a policy file holds a mapping of severities, businessHours, contacts, services and chat';
+      },
+    },
+  )
   .strict();
 
 export interface Policy {
@@ -152,7 +236,7 @@ export interface IncidentPolicy {
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
 export function buildPolicy(fileContent: unknown = {}): Policy {
-  const file = policyFileSchema.parse(fileContent ?? {});
+  const file = policyFileSchema.parse(fileContent);
   const overrides = (file.severities ?? {}) as Partial<Record<Severity, Partial<SeverityPolicy>>>;
   const severities = Object.fromEntries(
     SEVERITIES.map((severity) => [

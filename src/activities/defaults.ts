@@ -1,23 +1,33 @@
 import nodemailer from 'nodemailer';
 import type { LocalDirs } from '../config';
 import type { IntegrationConfig } from '../config/integrations';
+import { rollbackEnvironment, type RollbackEnvironment } from '../config/rollback';
 import type { Policy } from '../domain/policy';
-import { outboxChat } from './chat';
-import { snapshotDiagnostics } from './diagnostics';
-import { createSmtpTransport, nodemailerEmail, smtpEmail } from './email';
-import { Outbox } from './outbox';
-import { pagerDutyPager } from './pagerduty';
-import { outboxPager } from './paging';
-import { githubIssuePostmortem, markdownPostmortem } from './postmortem';
+import { outboxChat } from './chat/outbox';
+import { createSlackClient } from './chat/slack/client';
+import { slackChat } from './chat/slack/provider';
+import { snapshotDiagnostics } from './diagnostics/snapshot';
+import { createSmtpTransport, nodemailerEmail, smtpEmail } from './email/nodemailer';
+import { Outbox } from './outbox/store';
+import { outboxPager } from './paging/outbox';
+import { pagerDutyPager } from './paging/pagerduty';
+import { githubIssuePostmortem, markdownPostmortem } from './postmortem/writers';
 import type { IntegrationProviders } from './providers';
-import { configuredRollback } from './rollback';
-import { createSlackClient, slackChat } from './slack';
-import { httpSmokeTester } from './smoke-tests';
-import { atlassianStatusPage } from './statuspage';
-import { outboxStatusPage } from './status-page';
+import { configuredRollback } from './remediation/rollback';
+import { atlassianStatusPage } from './status-page/atlassian-statuspage';
+import { outboxStatusPage } from './status-page/outbox';
+import { httpSmokeTester } from './verification/smoke-tests';
 
-/** The no-credentials setup: chat, email, status page and pager write to the local outbox. Prometheus is optional. */
-export function embeddedProviders(policy: Policy, dirs: LocalDirs, prometheusUrl?: string): IntegrationProviders {
+/**
+ * The no-credentials setup: chat, email, status page and pager write to the local outbox. Prometheus is optional.
+ * The rollback environment defaults to what src/config reads; tests pass their own.
+ */
+export function embeddedProviders(
+  policy: Policy,
+  dirs: LocalDirs,
+  prometheusUrl?: string,
+  rollbackEnv: RollbackEnvironment = rollbackEnvironment(),
+): IntegrationProviders {
   const outbox = new Outbox(dirs.outboxDir);
   return {
     policy,
@@ -31,15 +41,20 @@ export function embeddedProviders(policy: Policy, dirs: LocalDirs, prometheusUrl
     statusPage: outboxStatusPage(outbox),
     pager: outboxPager(outbox),
     smokeTests: httpSmokeTester(policy.services, { prometheusUrl }),
-    rollback: configuredRollback(policy.services),
+    rollback: configuredRollback(policy.services, rollbackEnv),
     diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
   };
 }
 
 /** Each real provider replaces its embedded default once its settings are present. */
-export function configuredProviders(policy: Policy, dirs: LocalDirs, config: IntegrationConfig): IntegrationProviders {
-  const providers = embeddedProviders(policy, dirs, config.PROMETHEUS_URL);
+export function configuredProviders(
+  policy: Policy,
+  dirs: LocalDirs,
+  config: IntegrationConfig,
+  rollbackEnv: RollbackEnvironment = rollbackEnvironment(),
+): IntegrationProviders {
+  const providers = embeddedProviders(policy, dirs, config.PROMETHEUS_URL, rollbackEnv);
   if (config.SLACK_BOT_TOKEN) {
     providers.chat = slackChat({
       client: createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL),

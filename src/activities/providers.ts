@@ -1,11 +1,54 @@
 import type { Policy } from '../domain/policy';
-import type { ChatProvider } from './chat';
-import type { EmailProvider } from './email';
-import type { PagerProvider } from './paging';
-import type { RollbackRunner } from './rollback';
-import type { SmokeTester } from './smoke-tests';
-import type { StatusPageProvider } from './status-page';
-import type { DiagnosticsReport, DiagnosticsRequest, PostmortemReceipt, PostmortemRequest } from './types';
+import type {
+  ArchiveChannelRequest,
+  ChannelReceipt,
+  ChatRequest,
+  ChatSummaryRequest,
+  DeliveryReceipt,
+  DiagnosticsReport,
+  DiagnosticsRequest,
+  EmailRequest,
+  OpenChannelRequest,
+  PageRequest,
+  PostmortemReceipt,
+  PostmortemRequest,
+  RollbackRequest,
+  RollbackResult,
+  SmokeTestReport,
+  SmokeTestRequest,
+  StatusPageRequest,
+} from './types';
+
+// The contracts live here, apart from their implementations, so each integration folder depends on this file
+// and never on a sibling integration.
+
+/** A chat integration: one channel per incident, messages into it. The outbox and Slack implement it. */
+export interface ChatProvider {
+  openChannel(request: OpenChannelRequest): Promise<ChannelReceipt>;
+  post(request: ChatRequest): Promise<DeliveryReceipt>;
+  updateSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt>;
+  archive(request: ArchiveChannelRequest): Promise<DeliveryReceipt>;
+}
+
+export interface EmailProvider {
+  send(request: EmailRequest): Promise<DeliveryReceipt>;
+}
+
+export interface StatusPageProvider {
+  publish(request: StatusPageRequest): Promise<DeliveryReceipt>;
+}
+
+export interface PagerProvider {
+  send(request: PageRequest): Promise<DeliveryReceipt>;
+}
+
+export interface SmokeTester {
+  run(request: SmokeTestRequest, heartbeat: () => void): Promise<SmokeTestReport>;
+}
+
+export interface RollbackRunner {
+  run(request: RollbackRequest): Promise<RollbackResult>;
+}
 
 /** Collects the runbook's diagnostics snapshot into an artifact; only its reference comes back. */
 export interface DiagnosticsCollector {

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/worker';
 import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
-import { Outbox } from '../../src/activities/outbox';
+import { Outbox } from '../../src/activities/outbox/store';
 import type { TimelineEntry } from '../../src/domain/incident';
 import type { DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';

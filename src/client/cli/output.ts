@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../../activities/outbox';
+import type { OutboxRecord } from '../../activities/outbox/store';
 import type { Deadline } from '../../domain/deadlines';
 import type { TimelineEntry } from '../../domain/incident';
 import { ROLES } from '../../domain/severity';

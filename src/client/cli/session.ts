@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { Outbox } from '../../activities/outbox';
+import { Outbox } from '../../activities/outbox/store';
 import { loadConfig, type AppConfig } from '../../config';
 import { connectClient } from '../connection';
 import type { IncidentClientError } from '../errors';

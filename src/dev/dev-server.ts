@@ -21,10 +21,15 @@ export interface DevServerOptions {
   quiet: () => boolean;
   /** Called as soon as the server exists, so a Ctrl-C while it is still starting stops it too. */
   register: (service: Service) => void;
+  /** `PRAGMA=VALUE` settings for the server's SQLite database, e.g. `journal_mode=wal` (none by default). */
+  sqlitePragmas?: readonly string[];
 }
 
-export function devServerArgs(options: Pick<DevServerOptions, 'dbFile' | 'port' | 'uiPort' | 'namespace'>): string[] {
+export function devServerArgs(
+  options: Pick<DevServerOptions, 'dbFile' | 'port' | 'uiPort' | 'namespace' | 'sqlitePragmas'>,
+): string[] {
   const args = ['server', 'start-dev', '--db-filename', options.dbFile];
+  for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   args.push('--port', String(options.port), '--ui-port', String(options.uiPort), ...DEV_SERVER_QUIET_ARGS);
   args.push('--log-level', 'warn');
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
@@ -77,7 +82,10 @@ async function startWithSdkDownload(
         searchAttributes: INCIDENT_SEARCH_ATTRIBUTES.map((name) =>
           defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
         ),
-        extraArgs: DEV_SERVER_QUIET_ARGS,
+        extraArgs: [
+          ...DEV_SERVER_QUIET_ARGS,
+          ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        ],
       },
     });
   } catch (error) {

@@ -1,0 +1,147 @@
+import type { LatencyResult, LifecycleResult, MemoryResult, ThroughputResult, TimerLagResult } from './scenarios';
+import type { Summary } from './stats';
+
+/** The table printed at the end and the JSON written next to the README. */
+export interface RunResult {
+  label: string;
+  sqlitePragmas: string[];
+  latency?: LatencyResult;
+  timerLag?: TimerLagResult;
+  throughput?: ThroughputResult;
+  memory?: MemoryResult;
+  lifecycle?: LifecycleResult;
+  /** Warning and error lines from the dev server and the incident workers during the run, by message. */
+  serverWarnings: { count: number; byMessage: Record<string, number> };
+  workerWarnings: { count: number; byMessage: Record<string, number> };
+  error?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  mode: 'quick' | 'full';
+  machine: {
+    cores: number;
+    cpu: string;
+    memoryGiB: number;
+    node: string;
+    loadAverage: { start: number[]; end: number[] };
+  };
+  tree: { commit: string; uncommittedFiles: number };
+  options: Record<string, unknown>;
+  durationSeconds: number;
+  runs: RunResult[];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? String(Math.round(value)) : '-');
+const triple = (s: Summary | undefined) => (s && s.n > 0 ? `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}` : '-');
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b !== 0 ? `${(a / b).toFixed(1)}×` : '-');
+const ratios = (a: Summary | undefined, b: Summary | undefined) =>
+  a && b && a.n > 0 && b.n > 0 ? `${ratio(a.p50, b.p50)} / ${ratio(a.p95, b.p95)} / ${ratio(a.p99, b.p99)}` : '-';
+const failed = (failures: Record<string, number> | undefined) =>
+  Object.values(failures ?? {}).reduce((sum, count) => sum + count, 0);
+
+function rows(run: RunResult): string[][] {
+  const out: string[][] = [];
+  const { latency, timerLag, throughput, memory, lifecycle } = run;
+  if (latency) {
+    out.push([
+      '1 declare → first chat post, ms',
+      triple(latency.firstPostMs.incident),
+      triple(latency.firstPostMs.bare),
+      ratios(latency.firstPostMs.incident, latency.firstPostMs.bare),
+    ]);
+    out.push([
+      '2 declare() call vs start(), ms',
+      triple(latency.callMs.incident),
+      triple(latency.callMs.bare),
+      ratios(latency.callMs.incident, latency.callMs.bare),
+    ]);
+  }
+  if (timerLag) {
+    const { incident, bare } = timerLag.lagMs;
+    out.push([
+      '3 timer lag at 1 per 0.2 s, ms (max)',
+      `${triple(incident)} (${ms(incident.max)})`,
+      `${triple(bare)} (${ms(bare.max)})`,
+      ratios(incident, bare),
+    ]);
+  }
+  if (throughput) {
+    const range = (values: number[]) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
+    const { incident, bare } = throughput.overallPerSecond;
+    out.push([
+      '4 throughput at concurrency, /s (rounds)',
+      `${incident.toFixed(2)} (${range(throughput.perSecond.incident)})`,
+      `${bare.toFixed(2)} (${range(throughput.perSecond.bare)})`,
+      `${(incident / bare).toFixed(2)}×`,
+    ]);
+  }
+  if (memory) {
+    const cell = (side: 'incident' | 'bare') =>
+      `${memory.perOpenMiB[side].toFixed(2)} (${ms(memory.idleMiB[side])}→${ms(memory.loadedMiB[side])} @${memory.open[side]})`;
+    out.push([
+      '5 RSS per cached open, MiB (idle→K)',
+      cell('incident'),
+      cell('bare'),
+      ratio(memory.perOpenMiB.incident, memory.perOpenMiB.bare),
+    ]);
+  }
+  if (lifecycle) {
+    const { timers } = lifecycle;
+    out.push([
+      '6 full lifecycle history',
+      `${lifecycle.events} events, ${(lifecycle.jsonBytes / 1024).toFixed(0)} KiB JSON (${(lifecycle.protoBytes / 1024).toFixed(0)} KiB proto)`,
+      `timers ${timers.started} started / ${timers.cancelled} cancelled / ${timers.fired} fired`,
+      `updates ${((100 * lifecycle.updateResultBytes) / lifecycle.protoBytes).toFixed(0)}% of bytes`,
+    ]);
+  }
+  return out;
+}
+
+export function renderTable(report: BenchReport): string {
+  const lines: string[] = [];
+  const { machine } = report;
+  lines.push(
+    `npm run bench — ${report.date}, ${report.mode}, ${machine.cores} cores (${machine.cpu}), node ${machine.node}, ` +
+      `load ${machine.loadAverage.start.map((l) => l.toFixed(1)).join('/')} at start, ${Math.round(report.durationSeconds)} s`,
+  );
+  for (const run of report.runs) {
+    lines.push('', `dev server SQLite: ${run.label}`);
+    if (run.error) lines.push(`  run failed: ${run.error}`);
+    const header = ['measurement', 'incident p50 / p95 / p99', 'bare p50 / p95 / p99', 'incident/bare'];
+    const table = [header, ...rows(run)];
+    const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+    const format = (row: string[]) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd();
+    lines.push(format(header), widths.map((width) => '-'.repeat(width)).join('  '));
+    for (const row of table.slice(1)) lines.push(format(row));
+    const failures = [
+      ['latency', run.latency?.failures],
+      ['timer lag', run.timerLag?.failures],
+      ['throughput', run.throughput?.failures],
+      ['memory', run.memory?.failures],
+    ] as const;
+    for (const [phase, perSide] of failures) {
+      if (!perSide) continue;
+      for (const side of ['incident', 'bare'] as const) {
+        if (failed(perSide[side]) === 0) continue;
+        const [message] = Object.keys(perSide[side]);
+        lines.push(`  ${phase} ${side}: ${failed(perSide[side])} failed, e.g. ${message}`);
+      }
+    }
+    for (const [source, { count, byMessage }] of [
+      ['dev server', run.serverWarnings],
+      ['incident worker', run.workerWarnings],
+    ] as const) {
+      const top = Object.entries(byMessage)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 2)
+        .map(([message, times]) => `${message} ×${times}`);
+      lines.push(`  ${source}: ${count} warnings/errors${top.length > 0 ? `, most: ${top.join('; ')}` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -35,7 +35,7 @@ export function createActivities(providers: IntegrationProviders) {
       return providers.chat.openChannel(request);
     },
     async postToChat(request: ChatRequest): Promise<DeliveryReceipt> {
-      return providers.chat.post(request);
+      return providers.chat.post(request, Context.current().info.attempt);
     },
     async updateChatSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt> {
       return providers.chat.updateSummary(request);

@@ -25,7 +25,11 @@ import type {
 /** A chat integration: one channel per incident, messages into it. The outbox and Slack implement it. */
 export interface ChatProvider {
   openChannel(request: OpenChannelRequest): Promise<ChannelReceipt>;
-  post(request: ChatRequest): Promise<DeliveryReceipt>;
+  /**
+   * `attempt` is the activity's attempt number (1 on the first): only a retry can find its own earlier post, so
+   * only a retry pays for looking.
+   */
+  post(request: ChatRequest, attempt: number): Promise<DeliveryReceipt>;
   updateSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt>;
   archive(request: ArchiveChannelRequest): Promise<DeliveryReceipt>;
 }

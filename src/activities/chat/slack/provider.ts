@@ -72,11 +72,13 @@ class SlackChat implements ChatProvider {
       return { destination: `#${opened.name} (${opened.id})${missing}`, duplicate: opened.reused, channel: opened.id };
     });
 
-  post: ChatProvider['post'] = async (request) => {
+  post: ChatProvider['post'] = async (request, attempt) => {
     const channel = await this.channelFor(request);
     const isThisStep = (m: SlackMessageRecord) =>
       m.metadata?.event_type === STEP_EVENT && m.metadata.event_payload?.key === request.key;
-    const existing = await this.messages.find(channel, isThisStep);
+    // A first attempt cannot have posted this step, so it skips the history read (a tier-3 call per post); a
+    // retry may follow a post that landed before a crash or a lost answer, so it looks first.
+    const existing = attempt > 1 ? await this.messages.find(channel, isThisStep) : undefined;
     let ts = existing?.ts;
     if (ts === undefined) {
       const mentions = await Promise.all((request.mention ?? []).map((ref) => this.people.mentionFor(ref)));

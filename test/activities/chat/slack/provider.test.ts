@@ -136,7 +136,7 @@ describe('Slack chat provider against a loopback Slack', () => {
     const chat = provider(fake);
     const { channel } = await chat.openChannel(openRequest());
 
-    const receipt = await chat.post({ ...ref('2-chat'), channel, message: declaration, pin: true });
+    const receipt = await chat.post({ ...ref('2-chat'), channel, message: declaration, pin: true }, 1);
 
     const [message, ...others] = fake.postedMessages(channel);
     assert.ok(message);
@@ -163,7 +163,6 @@ describe('Slack chat provider against a loopback Slack', () => {
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: `Incident ${INCIDENT} · declaration` }] },
     ]);
-    assert.equal(fake.callsTo('conversations.history')[0]?.params.include_all_metadata, 'true');
   });
 
   test('mentions resolve to Slack user ids; people Slack does not know stay readable', async (t) => {
@@ -171,7 +170,7 @@ describe('Slack chat provider against a loopback Slack', () => {
     const chat = provider(fake);
     const { channel } = await chat.openChannel(openRequest({ responders: [] }));
 
-    await chat.post({ ...ref('3-chat'), channel, message: declaration, mention: ['engineering-manager', 'ghost'] });
+    await chat.post({ ...ref('3-chat'), channel, message: declaration, mention: ['engineering-manager', 'ghost'] }, 1);
 
     const [message] = fake.postedMessages(channel);
     assert.ok(message);
@@ -262,9 +261,9 @@ describe('Slack chat provider against a loopback Slack', () => {
     const { channel } = await chat.openChannel(openRequest());
     const request = { ...ref('6-chat'), channel, message: declaration, pin: true };
 
-    const first = await chat.post(request);
-    const retried = await chat.post(request);
-    const afterRestart = await provider(fake).post(request);
+    const first = await chat.post(request, 1);
+    const retried = await chat.post(request, 2);
+    const afterRestart = await provider(fake).post(request, 3);
 
     assert.equal(fake.postedMessages(channel).length, 1);
     assert.equal(fake.callsTo('chat.postMessage').length, 1);
@@ -273,13 +272,59 @@ describe('Slack chat provider against a loopback Slack', () => {
     assert.equal(retried.destination, first.destination);
   });
 
+  test('a first attempt makes exactly one Slack call: chat.postMessage, no history read', async (t) => {
+    const fake = await startFake(t);
+    const chat = provider(fake);
+    const { channel } = await chat.openChannel(openRequest());
+    const callsBefore = fake.calls.length;
+
+    const receipt = await chat.post({ ...ref('6-chat'), channel, message: declaration }, 1);
+
+    assert.deepEqual(
+      fake.calls.slice(callsBefore).map((c) => c.method),
+      ['chat.postMessage'],
+    );
+    assert.equal(fake.postedMessages(channel).length, 1);
+    assert.equal(receipt.duplicate, false);
+  });
+
+  test('a retried attempt after a post that landed finds it in history and does not post again', async (t) => {
+    const fake = await startFake(t);
+    const { channel } = await provider(fake).openChannel(openRequest());
+    const request = { ...ref('6-chat'), channel, message: declaration };
+    // Attempt 1: the post lands but its answer is lost, and Slack is down for the look that follows, so the
+    // attempt fails although the message is in the channel.
+    fake.failNext('chat.postMessage', { lose: true });
+    fake.failNext('conversations.history', { status: 503, times: 3 });
+    const failure = await failureOf(provider(fake, { clientOptions: FAST_RETRY }).post(request, 1));
+    assert.equal(failure.nonRetryable, false);
+    const [landed, ...others] = fake.postedMessages(channel);
+    assert.ok(landed);
+    assert.equal(others.length, 0);
+
+    // Attempt 2, on another worker: it reads history (asking for metadata), finds the step and posts nothing.
+    const callsBefore = fake.calls.length;
+    const retried = await provider(fake).post(request, 2);
+
+    const calls = fake.calls.slice(callsBefore);
+    assert.deepEqual(
+      calls.map((c) => c.method),
+      ['conversations.history'],
+    );
+    assert.equal(calls[0]?.params.include_all_metadata, 'true');
+    assert.equal(retried.duplicate, true);
+    assert.equal(retried.destination, `#${channel} (message ${landed.ts})`);
+    assert.equal(fake.postedMessages(channel).length, 1);
+    assert.equal(fake.callsTo('chat.postMessage').length, 1);
+  });
+
   test('a post whose answer was lost is not posted again', async (t) => {
     const fake = await startFake(t);
     const chat = provider(fake);
     const { channel } = await chat.openChannel(openRequest());
     fake.failNext('chat.postMessage', { lose: true });
 
-    const receipt = await chat.post({ ...ref('7-chat'), channel, message: declaration });
+    const receipt = await chat.post({ ...ref('7-chat'), channel, message: declaration }, 1);
 
     assert.equal(fake.postedMessages(channel).length, 1);
     assert.equal(fake.callsTo('chat.postMessage').length, 1);
@@ -330,7 +375,7 @@ describe('Slack chat provider against a loopback Slack', () => {
     const fake = await startFake(t);
     const chat = provider(fake);
     const { channel } = await chat.openChannel({ ...openRequest(), drill: true });
-    await chat.post({ ...ref('2-chat', true), channel, message: declaration });
+    await chat.post({ ...ref('2-chat', true), channel, message: declaration }, 1);
 
     const [message] = fake.postedMessages(channel);
     assert.ok(message);
@@ -363,7 +408,7 @@ describe('Slack chat provider against a loopback Slack', () => {
       const { channel } = await chat.openChannel(openRequest());
       fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
 
-      await chat.post({ ...ref('2-chat'), channel, message: declaration });
+      await chat.post({ ...ref('2-chat'), channel, message: declaration }, 1);
 
       const [limited, accepted, ...more] = fake.callsTo('chat.postMessage');
       assert.equal(more.length, 0);
@@ -380,7 +425,8 @@ describe('Slack chat provider against a loopback Slack', () => {
       const { channel } = await chat.openChannel(openRequest());
       fake.failNext('conversations.history', { status: 429, retryAfter: 1 });
 
-      await chat.post({ ...ref('2-chat'), channel, message: declaration });
+      // A retry, whose history read meets the rate limit.
+      await chat.post({ ...ref('2-chat'), channel, message: declaration }, 2);
 
       const [limited, accepted] = fake.callsTo('conversations.history');
       assert.equal(limited?.status, 429);
@@ -394,7 +440,7 @@ describe('Slack chat provider against a loopback Slack', () => {
       fake.failNext('conversations.history', { status: 429, retryAfter: 30 });
 
       const started = Date.now();
-      const failure = await failureOf(chat.post({ ...ref('2-chat'), channel, message: declaration }));
+      const failure = await failureOf(chat.post({ ...ref('2-chat'), channel, message: declaration }, 2));
 
       assert.ok(Date.now() - started < 1000);
       assert.equal(failure.type, SlackFailureType.RateLimited);
@@ -424,13 +470,13 @@ describe('Slack chat provider against a loopback Slack', () => {
       const { channel } = await chat.openChannel(openRequest());
       fake.failNext('chat.postMessage', { status: 500 });
 
-      await chat.post({ ...ref('2-chat'), channel, message: declaration });
+      await chat.post({ ...ref('2-chat'), channel, message: declaration }, 1);
 
       assert.deepEqual(
         fake.calls
           .filter((c) => c.method === 'chat.postMessage' || c.method === 'conversations.history')
           .map((c) => c.method),
-        ['conversations.history', 'chat.postMessage', 'conversations.history', 'chat.postMessage'],
+        ['chat.postMessage', 'conversations.history', 'chat.postMessage'],
       );
       assert.equal(fake.postedMessages(channel).length, 1);
     });
@@ -441,9 +487,9 @@ describe('Slack chat provider against a loopback Slack', () => {
       const { channel } = await chat.openChannel(openRequest());
 
       fake.outage({ status: 500, calls: 2 });
-      await chat.post({ ...ref('2-chat'), channel, message: declaration });
+      await chat.post({ ...ref('2-chat'), channel, message: declaration }, 1);
       fake.outage({ status: 429, retryAfter: 1, calls: 2 });
-      await chat.post({ ...ref('3-chat'), channel, message: summary('identified') });
+      await chat.post({ ...ref('3-chat'), channel, message: summary('identified') }, 1);
 
       assert.equal(fake.postedMessages(channel).length, 2);
       assert.ok(fake.calls.some((c) => c.status === 500) && fake.calls.some((c) => c.status === 429));
@@ -554,7 +600,8 @@ describe('Slack chat provider against a loopback Slack', () => {
         const target = arrange(fake, channelOf(fake, opened.channel));
         const callsBefore = fake.calls.length;
 
-        const failure = await failureOf(chat.post({ ...ref('2-chat'), channel: target, message: declaration }));
+        // As a retry, so the history read that only retries make meets the refusal too.
+        const failure = await failureOf(chat.post({ ...ref('2-chat'), channel: target, message: declaration }, 2));
 
         assert.equal(failure.nonRetryable, true);
         assert.equal(failure.type, SlackFailureType.Permanent);

@@ -47,7 +47,7 @@ const REASONS: Record<string, (method: string, target: string | undefined, neede
   is_archived: (method, target) => `Slack channel ${target ?? '(unknown)'} is archived (is_archived in ${method})`,
 };
 
-/** The Slack error code a failure from {@link callSlack} carries, e.g. `name_taken`. */
+/** The Slack error code a failure from {@link slackCaller} carries, e.g. `name_taken`. */
 export function slackErrorCode(error: unknown): string | undefined {
   if (!(error instanceof ApplicationFailure)) return undefined;
   const detail = error.details?.[0] as { slackError?: unknown } | undefined;

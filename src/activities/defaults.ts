@@ -20,7 +20,7 @@ import { httpSmokeTester } from './verification/smoke-tests';
 
 /**
  * The no-credentials setup: chat, email, status page and pager write to the local outbox. Prometheus is optional.
- * The rollback environment defaults to what src/config reads; tests pass their own.
+ * The rollback environment defaults to what src/config reads.
  */
 export function embeddedProviders(
   policy: Policy,

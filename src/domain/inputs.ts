@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { boundedDuration } from './duration';
 import { roleSchema, severitySchema } from './severity';
-import { actorSchema, neutralized, prose, quoted, serviceNameSchema, singleLine } from './text';
+import { actorSchema, escapeUnsafe, neutralized, prose, quoted, serviceNameSchema, singleLine } from './text';
 
 /**
  * Every command's input, in the form people type it. The same schema validates at the edge (CLI, API)
@@ -89,10 +89,16 @@ export type CloseInput = z.input<typeof closeSchema>;
 export type NoteInput = z.input<typeof noteSchema>;
 export type AlertFiredInput = z.input<typeof alertFiredSchema>;
 
-/** One line per problem, each naming its field: `severity: Invalid option: expected one of "SEV-1"|…`. */
+/**
+ * One line per problem, each naming its field: `severity: Invalid option: expected one of "SEV-1"|…`. Some of
+ * zod's messages quote the input (an unknown key), so whatever a terminal would act on is escaped.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(pathSegment).join('.') : 'input'}: ${issue.message}`)
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.map(pathSegment).join('.') : 'input';
+      return `${field}: ${escapeUnsafe(issue.message)}`;
+    })
     .join('; ');
 }
 

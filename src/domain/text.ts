@@ -41,8 +41,11 @@ function bounded(max: number, { min }: { min: 0 | 1 }) {
   return (min === 1 ? schema.min(1, 'must not be empty') : schema).max(max, `must be at most ${max} characters`);
 }
 
-/** One line of text (a title, a reason, a name for a check): no line breaks, no `../`. */
-export function singleLine(max: number, options: { min: 0 | 1 } = { min: 1 }) {
+/**
+ * Refuses what a terminal would act on before anything is trimmed, so a trailing escape or form feed is refused
+ * rather than silently cut: the same input is refused everywhere, whatever its position.
+ */
+function oneLineFirst<T extends z.ZodType<string, string>>(schema: T) {
   return z
     .string()
     .superRefine((text, ctx) => {
@@ -50,7 +53,12 @@ export function singleLine(max: number, options: { min: 0 | 1 } = { min: 1 }) {
       if (unsafe !== undefined) ctx.addIssue({ code: 'custom', message: unsafe });
       else if (PATH_TRAVERSAL.test(text)) ctx.addIssue({ code: 'custom', message: 'must not contain ../ or ..\\' });
     })
-    .pipe(bounded(max, options));
+    .pipe(schema);
+}
+
+/** One line of text (a title, a reason, a name for a check): no line breaks, no `../`. */
+export function singleLine(max: number, options: { min: 0 | 1 } = { min: 1 }) {
+  return oneLineFirst(bounded(max, options));
 }
 
 /**
@@ -85,25 +93,29 @@ export function neutralized(max: number) {
  * A person: letters (any script), digits, spaces and `. _ - @ '`, starting with a letter, digit or `@`.
  * Covers `alice`, `Zoë O'Brien`, `bob@example.com`, `@carol` and Slack ids; nothing that could be a path.
  */
-export const actorSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .regex(
-    /^[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*$/u,
-    "use letters, digits, spaces and . _ - @ ' (starting with a letter, digit or @)",
-  )
-  .refine((name) => !name.includes('..'), 'must not contain ..');
+export const actorSchema = oneLineFirst(
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .regex(
+      /^[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*$/u,
+      "use letters, digits, spaces and . _ - @ ' (starting with a letter, digit or @)",
+    )
+    .refine((name) => !name.includes('..'), 'must not contain ..'),
+);
 
 /** A service as policies name it (`checkout`, `payments-api`, `search.v2`): what its smoke checks are keyed by. */
-export const serviceNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(63, 'must be at most 63 characters')
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, . _ and -, starting with a letter or digit')
-  .refine((name) => !name.includes('..'), 'must not contain ..');
+export const serviceNameSchema = oneLineFirst(
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(63, 'must be at most 63 characters')
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, . _ and -, starting with a letter or digit')
+    .refine((name) => !name.includes('..'), 'must not contain ..'),
+);
 
 /** A name a policy file refers to (a contact, a paging target): letters, digits, `. _ -`. */
 export const policyKeySchema = z
@@ -113,11 +125,15 @@ export const policyKeySchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, . _ and -, starting with a letter or digit')
   .refine((name) => !name.includes('..'), 'must not contain ..');
 
+/** Every character a terminal would act on or hide, written as `\uXXXX`: for messages that may quote input. */
+export function escapeUnsafe(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu, (character) => {
+    return `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Echoes what someone typed inside an error message: quoted, at most 40 characters, nothing a terminal acts on. */
 export function quoted(text: string): string {
   const shown = Array.from(text);
-  const clipped = shown.length > 40 ? `${shown.slice(0, 40).join('')}…` : text;
-  return JSON.stringify(clipped).replace(/[^\P{Cf}]|[\p{Cc}\p{Cs}\u2028\u2029]/gu, (character) => {
-    return `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
-  });
+  return escapeUnsafe(JSON.stringify(shown.length > 40 ? `${shown.slice(0, 40).join('')}…` : text));
 }

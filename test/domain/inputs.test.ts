@@ -114,13 +114,30 @@ describe('text is refused where a terminal or chat would act on it', () => {
       assert.match(refusal(declareSchema, { ...declaration, commander: name }) ?? 'accepted', /^commander: /, name);
     }
     assert.match(refusal(assignRoleSchema, { role: 'ops', user: 'x'.repeat(101), by: 'al' }) ?? '', /at most 100/);
+    // Found by the fuzz test: a trailing form feed was trimmed away instead of refused.
+    for (const name of ['@carol\f', 'carol\u000b', '\u001bcarol']) {
+      assert.match(
+        refusal(assignRoleSchema, { role: 'ops', user: 'al', by: name }) ?? 'accepted',
+        /^by: must not contain control/,
+      );
+    }
   });
 
   it('services use lowercase letters, digits, . _ and -, and no ..', () => {
     for (const service of ['checkout', 'payments-api', 'search.v2', 'auth_2']) {
       assert.equal(refusal(declareSchema, { ...declaration, service }), undefined, service);
     }
-    for (const service of ['../etc', 'a/b', 'Checkout', 'check out', 'a..b', '.hidden', 'x\u0000', 'x'.repeat(64)]) {
+    for (const service of [
+      '../etc',
+      'a/b',
+      'Checkout',
+      'check out',
+      'a..b',
+      '.hidden',
+      'x\u0000',
+      'x'.repeat(64),
+      'x\f',
+    ]) {
       assert.match(refusal(declareSchema, { ...declaration, service }) ?? 'accepted', /^service: /, quoted(service));
     }
   });

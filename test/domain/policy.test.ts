@@ -188,6 +188,7 @@ describe('policy gaps', () => {
     assert.match(refusal({ contacts: { lead: { name: 'Lead\u202E' } } }), /contacts\.lead\.name: .*bidi/);
     assert.match(refusal({ chat: { responders: ['../x'] } }), /chat\.responders\.0/);
     assert.match(refusal({ chat: { archive: true } }), /Unrecognized key: "archive"/);
+    assert.equal(refusal({ 'a\u001b[31m': 1 }), 'input: Unrecognized key: "a\\u001b[31m"', 'a hostile key is escaped');
   });
 
   it('the example policies still load', () => {

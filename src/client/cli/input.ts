@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { incidentIdSchema } from '../../domain/inputs';
+import { escapeUnsafe } from '../../domain/text';
 import {
   SEVERITIES,
   severitySchema,
@@ -22,7 +23,7 @@ export type Typed<S extends z.ZodType> = { [K in keyof z.input<S>]?: unknown };
 export function checkInput<S extends z.ZodType>(schema: S, input: Typed<S>, flags: FlagNames): z.input<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${flagOf(issue.path, flags)}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => `${flagOf(issue.path, flags)}: ${escapeUnsafe(issue.message)}`);
     throw new IncidentClientError(IncidentClientErrorType.InvalidInput, lines.join('\n'));
   }
   // Sound after a successful parse. The workflow parses again, so it gets what was typed (`15m`), not 900000.

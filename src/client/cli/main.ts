@@ -272,6 +272,23 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string | undefined) => {
       const incidentId = id === undefined ? undefined : checkIncidentId(id);
       const records = await session.outbox().read(incidentId === undefined ? {} : { incidentId });
+      // The outbox is local files: only Temporal can tell "nothing delivered yet" from an unknown incident (exit 3).
+      if (incidentId !== undefined && records.length === 0) {
+        const shown = session.incidents().then((incidents) => incidents.show(incidentId));
+        await shown.catch((error: unknown) => {
+          const failure = toIncidentClientError(error, incidentId);
+          if (failure.type === IncidentClientErrorType.Internal || failure.type === IncidentClientErrorType.Rejected) {
+            throw failure;
+          }
+          const why =
+            failure.type === IncidentClientErrorType.NotFound ? 'Temporal does not know it either' : failure.message;
+          throw new IncidentClientError(
+            IncidentClientErrorType.NotFound,
+            `no outbox entries for incident ${incidentId} (${why})`,
+            { cause: error },
+          );
+        });
+      }
       session.emit(formatOutbox(records), records);
     });
 

@@ -81,6 +81,27 @@ const invalid: Array<{ command: string; args: string[]; names: string }> = [
   { command: 'list', args: ['list', '--status', 'open,sleeping'], names: '--status' },
   { command: 'list', args: ['list', '--severity', 'SEV-0'], names: '--severity' },
   { command: 'outbox', args: ['outbox', 'a b'], names: 'ID' },
+  // Bounds and text safety: what used to pass and then break the workflow, or print raw into a terminal.
+  {
+    command: 'update',
+    args: ['update', 'inc-1', '--impact', 'x', '--hypothesis', 'y', '--next', '100000000d', '--by', 'al'],
+    names: '--next',
+  },
+  {
+    command: 'declare',
+    args: ['declare', '--severity', '1', '--title', 'Checkout \u001b[2J\u001b[Hdown'],
+    names: '--title',
+  },
+  {
+    command: 'declare',
+    args: ['declare', '--severity', '1', '--title', 'T', '--service', '../etc'],
+    names: '--service',
+  },
+  {
+    command: 'assign',
+    args: ['assign', 'inc-1', '--role', 'ops', '--user', 'ev\u202eil', '--by', 'al'],
+    names: '--user',
+  },
 ];
 
 /** Usage errors commander catches itself: also exit 2, also before any connection. */
@@ -99,6 +120,7 @@ void describe('invalid input exits 2, names the flag, and sends nothing', { conc
       assert.equal(run.code, 2, explain(run));
       assert.match(run.stderr, new RegExp(`${names}: `), explain(run));
       assert.equal(run.stdout, '', explain(run));
+      assert.doesNotMatch(run.stderr, /[\p{Cc}\p{Cf}](?<!\n)/u, `echoed raw into the terminal\n${explain(run)}`);
     });
   }
 

@@ -20,10 +20,10 @@ export const httpSmokeCheckSchema = z
     url: httpUrl,
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     expectStatus: z.number().int().min(100).max(599).default(200),
-    bodyContains: z.string().min(1).optional(),
+    bodyContains: z.string().min(1).max(1000).optional(),
     /** A dotted path into the JSON body (`status`, `checks.db.status`, `items[0].state`) and the value it must hold. */
     jsonPath: z
-      .object({ path: z.string().min(1), equals: jsonValueSchema })
+      .object({ path: z.string().min(1).max(200), equals: jsonValueSchema })
       .strict()
       .optional(),
     /** Slower than this fails the check; also the request's timeout. */

@@ -611,6 +611,15 @@ const UPDATE_FIELDS: Record<string, Record<string, Field>> = {
   },
   startMitigation: { action: line('--action', 500), kind: COMMANDS.mitigate?.options[1] as Field, by: name('--by') },
   addNote: { text: prose('TEXT', 2000), by: name('--by') },
+  // Lifecycle commands parse their input before checking the transition, so a declared incident says InvalidInput.
+  finishMitigation: {
+    actionId: COMMANDS.mitigated?.args[1] as Field,
+    outcome: { name: '--failed', kind: 'enum', required: true, wrong: ['ok', '', 'FAILED'], valid: () => 'failed' },
+    by: name('--by'),
+  },
+  resolve: { by: name('--by'), summary: prose('--summary', 2000, false) },
+  reopen: { reason: line('--reason', 500), by: name('--by') },
+  close: { by: name('--by') },
 };
 
 export interface ValidatorCase {

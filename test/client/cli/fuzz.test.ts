@@ -17,8 +17,12 @@ import {
   addNoteUpdate,
   assignRoleUpdate,
   changeSeverityUpdate,
+  closeUpdate,
+  finishMitigationUpdate,
   incidentWorkflowId,
   postStatusUpdate,
+  reopenUpdate,
+  resolveUpdate,
   startMitigationUpdate,
 } from '../../../src/workflows/definitions';
 import { createWorker } from '../../../src/worker';
@@ -170,6 +174,10 @@ void test(`${CLI_CASES} hostile CLI invocations, validator payloads and policy f
     changeSeverity: changeSeverityUpdate,
     startMitigation: startMitigationUpdate,
     addNote: addNoteUpdate,
+    finishMitigation: finishMitigationUpdate,
+    resolve: resolveUpdate,
+    reopen: reopenUpdate,
+    close: closeUpdate,
   } as unknown as Record<string, UpdateDefinition<unknown, [unknown]>>;
   for (let i = 0; i < VALIDATOR_CASES; i++) {
     const { update, input, field } = validatorCase(random);

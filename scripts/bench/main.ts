@@ -133,7 +133,7 @@ async function runMode(options: BenchOptions, pragmas: string[], first: boolean)
       result.memory = await measureMemory(
         m,
         { incident: incidentWorker, bare: bareWorker },
-        { open: options.rssOpen, rounds: options.rssRounds, concurrency: 10 },
+        { open: options.rssOpen, rounds: options.rssRounds, concurrency: options.concurrency },
         log,
       );
     }

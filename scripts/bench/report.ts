@@ -77,8 +77,13 @@ function rows(run: RunResult): string[][] {
     ]);
   }
   if (memory) {
-    const cell = (side: 'incident' | 'bare') =>
-      `${memory.perOpenMiB[side].toFixed(2)} (${ms(memory.idleMiB[side])}→${ms(memory.loadedMiB[side])} @${memory.open[side]})`;
+    const cell = (side: 'incident' | 'bare') => {
+      const fit = memory.slopeMiB[side];
+      return (
+        `${memory.perOpenMiB[side].toFixed(2)}${fit === null ? '' : `, slope ${fit.toFixed(2)}`} ` +
+        `(${ms(memory.idleMiB[side])}→${ms(memory.loadedMiB[side])} @${memory.open[side]})`
+      );
+    };
     out.push([
       '5 RSS per cached open, MiB (idle→K)',
       cell('incident'),

@@ -209,7 +209,13 @@ export interface MemoryResult {
   open: PerSide<number>;
   idleMiB: PerSide<number>;
   loadedMiB: PerSide<number>;
+  /** (RSS with K open − idle) / K. */
   perOpenMiB: PerSide<number>;
+  /**
+   * The least-squares slope of RSS over the rounds (K/rounds … K open): immune to garbage the worker had at idle
+   * (its own workflow bundling) being collected later, which makes the delta read low.
+   */
+  slopeMiB: PerSide<number | null>;
   /** RSS after each round: [open, MiB] pairs, to see whether growth is linear. */
   curve: PerSide<Array<[number, number]>>;
   failures: PerSide<Record<string, number>>;
@@ -226,6 +232,16 @@ async function settledRss(worker: BenchWorker): Promise<number> {
   return median(readings);
 }
 
+/** Least-squares slope of y over x; null with fewer than three points (too few to be worth a fit). */
+function slope(points: Array<[number, number]>): number | null {
+  if (points.length < 3) return null;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length;
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return variance === 0 ? null : covariance / variance;
+}
+
 /** 5: fresh workers of their own; RSS idle, then with K open workflows cached on each. */
 export async function measureMemory(
   w: Workload,
@@ -236,8 +252,14 @@ export async function measureMemory(
   const failures = perSide<string[]>(() => []);
   const open = { incident: 0, bare: 0 };
   const curve = perSide<Array<[number, number]>>(() => []);
-  // One of each first, so code loaded on first use is part of "idle", not charged to the open workflows.
-  for (const side of sidesFor(0)) await w.toFirstPost(side, w.newId(), 'SEV-2', 'blocked');
+  // A few of each first, so code loaded and compiled on first use is part of "idle", not charged to the open ones.
+  const warmUp = Math.min(10, Math.ceil(options.open / 10));
+  for (const side of sidesFor(0)) {
+    const ids = Array.from({ length: warmUp }, () => w.newId());
+    await pool(ids, options.concurrency, async (id) => {
+      await w.toFirstPost(side, id, 'SEV-2', 'blocked');
+    });
+  }
   await w.quiet();
   await w.closeOpen();
   const idleMiB = { incident: await settledRss(workers.incident), bare: await settledRss(workers.bare) };
@@ -268,6 +290,7 @@ export async function measureMemory(
     idleMiB,
     loadedMiB,
     perOpenMiB: { incident: per('incident'), bare: per('bare') },
+    slopeMiB: { incident: slope(curve.incident), bare: slope(curve.bare) },
     curve,
     failures: tallySides(failures),
   };

@@ -329,7 +329,7 @@ export interface CliCase {
   exit: 2 | 3 | 4;
   /** What stderr must name: the flag or argument at fault, or the incident. */
   names: string;
-  /** Whether the case reaches Temporal (the rest must be refused before connecting). */
+  /** Whether the case reaches Temporal; validation.test.ts proves that refused input never connects. */
   remote: boolean;
 }
 
@@ -368,6 +368,11 @@ export function cliCase(random: Random, reference: string): CliCase {
     return { args: render(command, forUnknown, [...flags, ...json]), exit: 3, names: unknownId, remote: true };
   }
   if (roll < 0.16) return referenceCase(random, reference, json);
+  // A command that does not exist.
+  if (roll < 0.2) {
+    const unknown = `${command}${random.word(2)}`;
+    return { args: [unknown, ...render(command, fields).slice(1)], exit: 2, names: unknown, remote: false };
+  }
 
   const faults: Array<() => CliCase> = [];
   // A wrong value for one field: refused before connecting, naming that field.
@@ -388,16 +393,16 @@ export function cliCase(random: Random, reference: string): CliCase {
       return { args: render(command, kept, [...flags, ...json]), exit: 2, names: target.field.name, remote: false };
     });
   }
-  // An option that does not exist, or one given without its value at the end.
+  // An option that does not exist (with or without a value).
   faults.push(() => {
     const unknown = `--${random.pick(['force', 'yes', 'all', 'verbose', 'dry-run', 'token', 'sev'])}-${random.word(3)}`;
     const extra = random.chance(0.5) ? [unknown] : [unknown, random.pick(FRIENDLY)];
     return { args: render(command, fields, [...flags, ...json, ...extra]), exit: 2, names: unknown, remote: false };
   });
-  const valued = spec.options;
-  if (valued.length > 0) {
+  // An option given without its value, at the end.
+  if (spec.options.length > 0) {
     faults.push(() => {
-      const option = random.pick(valued);
+      const option = random.pick(spec.options);
       const others = fields.filter((f) => f.field !== option);
       return {
         args: [...render(command, others, [...flags, ...json]), option.name],
@@ -418,11 +423,6 @@ export function cliCase(random: Random, reference: string): CliCase {
     );
     return { args, exit: 2, names: `'${command}'`, remote: false };
   });
-  // A command that does not exist.
-  if (random.chance(0.1)) {
-    const unknown = `${command}${random.word(2)}`;
-    return { args: [unknown, ...render(command, fields).slice(1)], exit: 2, names: unknown, remote: false };
-  }
   return random.pick(faults)();
 }
 

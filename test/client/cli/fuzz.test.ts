@@ -219,3 +219,20 @@ void test(`${CLI_CASES} hostile CLI invocations, validator payloads and policy f
     `${cases.length} CLI + ${VALIDATOR_CASES} validator + ${POLICY_CASES} policy cases in ${Date.now() - started} ms`,
   );
 });
+
+void test('outbox: an incident with no deliveries that Temporal does not know exits 3, like every other command', async () => {
+  const unknown = await cli(['outbox', 'fz-nobody']);
+  assert.equal(unknown.code, 3, unknown.stderr);
+  assert.equal(
+    unknown.stderr,
+    'incident: no outbox entries for incident fz-nobody (Temporal does not know it either)\n',
+  );
+  const json = await cli(['outbox', 'fz-nobody', '--json']);
+  assert.equal(json.code, 3, json.stderr);
+  assert.equal((JSON.parse(json.stderr) as { error: { type: string } }).error.type, 'NotFound');
+
+  const known = await cli(['outbox', REFERENCE, '--json']);
+  assert.equal(known.code, 0, known.stderr);
+  const records = JSON.parse(known.stdout) as Array<{ incidentId: string }>;
+  assert.ok(records.length > 0 && records.every((r) => r.incidentId === REFERENCE), known.stdout);
+});

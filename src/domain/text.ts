@@ -81,11 +81,12 @@ export function prose(max: number, options: { min: 0 | 1 } = { min: 1 }) {
  * character becomes U+FFFD, so the fact is kept and the terminal is not.
  */
 export function neutralized(max: number) {
+  // Whole code points throughout: cutting at `max` UTF-16 units could leave half a surrogate pair.
   return z.string().transform((text) =>
     Array.from(text.replace(/\r\n/g, '\n'))
+      .slice(0, max)
       .map((character) => (unsafeCharacter(character, { multiline: true }) === undefined ? character : '\uFFFD'))
-      .join('')
-      .slice(0, max),
+      .join(''),
   );
 }
 

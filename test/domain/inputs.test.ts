@@ -155,6 +155,9 @@ describe('text is refused where a terminal or chat would act on it', () => {
     assert.equal(alert.source, 'alertmanager\uFFFD[2J');
     assert.equal(alert.summary, 'p99 \uFFFDhigh\nsee graph');
     assert.equal(alertFiredSchema.safeParse({ source: '  ' }).success, false);
+    const long = alertFiredSchema.parse({ source: 'am', summary: `${'x'.repeat(999)}🔥🔥` }).summary ?? '';
+    assert.equal(Array.from(long).length, 1000, 'cut at whole characters, never half an emoji');
+    assert.ok(long.endsWith('🔥'), long.slice(-4));
   });
 
   it('messages echo what was typed only quoted, clipped and escaped', () => {

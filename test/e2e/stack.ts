@@ -80,6 +80,8 @@ export interface RigOptions {
   sev1: Record<string, unknown>;
   /** Where the Slack provider is pointed, when a test puts something between it and the fake. */
   slackUrl?: (fake: FakeSlackApi) => Promise<string>;
+  /** The Temporal server, when the test owns one (to kill and restart it); by default a fresh dev server. */
+  temporal?: () => Promise<TestWorkflowEnvironment>;
 }
 
 export async function startRig(options: RigOptions): Promise<Rig> {
@@ -89,7 +91,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   };
   try {
     const secrets = e2eSecrets();
-    const env = await createDevServerEnv();
+    const env = await (options.temporal ?? createDevServerEnv)();
     cleanups.push(() => env.teardown());
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-e2e-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));

@@ -38,8 +38,13 @@ function isolatedEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, TEMPORAL_CONFIG_FILE: path.join(ROOT, 'test/e2e/no-such-temporal.toml'), ...env };
 }
 
-export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, 'src/worker.ts'], {
+/** `script` is relative to the repository: another entry (a test's) that prints the same ready line. */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+  script = 'src/worker.ts',
+): Promise<WorkerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, script], {
     cwd: ROOT,
     env: isolatedEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,14 +37,17 @@ export class IncidentClientError extends Error {
 
   /** For rejections, why: the workflow's failure type (IllegalTransition, UnknownMitigation, …), Closed, AlreadyExists. */
   readonly reason: string | undefined;
+  /** For a command that may still apply, the request id to retry it with (applied at most once). */
+  readonly requestId: string | undefined;
 
   constructor(
     readonly type: IncidentClientErrorType,
     message: string,
-    options: { reason?: string | undefined; cause?: unknown } = {},
+    options: { reason?: string | undefined; cause?: unknown; requestId?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.reason = options.reason;
+    this.requestId = options.requestId;
   }
 }
 
@@ -52,6 +55,7 @@ const REJECTIONS: ReadonlySet<string> = new Set([
   IncidentErrorType.IllegalTransition,
   IncidentErrorType.UnknownMitigation,
   IncidentErrorType.VerificationInProgress,
+  IncidentErrorType.AlreadyDeclared,
 ]);
 
 /** Translates whatever the Temporal client threw into one of the types above, with a message for a person. */

@@ -1,9 +1,10 @@
-import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateStage } from '@temporalio/client';
+import { randomInt, randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateStage } from '@temporalio/client';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
+import type { CommandMeta } from '../domain/command-meta';
 import type { TimelineEntry } from '../domain/incident';
 import {
   acknowledgeSchema,
@@ -19,17 +20,7 @@ import {
   severityChangeSchema,
   startMitigationSchema,
   statusUpdateSchema,
-  type AcknowledgeInput,
-  type AssignRoleInput,
-  type CloseInput,
   type DeclareInput,
-  type FinishMitigationInput,
-  type NoteInput,
-  type ReopenInput,
-  type ResolveInput,
-  type SeverityChangeInput,
-  type StartMitigationInput,
-  type StatusUpdateInput,
 } from '../domain/inputs';
 import { incidentServiceKey, incidentSeverityKey, incidentStatusKey } from '../domain/search-attributes';
 import type { IncidentStatus, Severity } from '../domain/severity';
@@ -40,6 +31,7 @@ import {
   assignRoleUpdate,
   changeSeverityUpdate,
   closeUpdate,
+  declareUpdate,
   finishMitigationUpdate,
   incidentWorkflowId,
   postStatusUpdate,
@@ -48,6 +40,8 @@ import {
   startMitigationUpdate,
   stateQuery,
   timelineQuery,
+  type CommandResult,
+  type DeclarationResult,
   type IncidentView,
 } from '../workflows/definitions';
 import { IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
@@ -79,6 +73,9 @@ export interface IncidentSummary {
 
 const WORKFLOW_ID_PREFIX = incidentWorkflowId('');
 
+/** How long a declaration waits on a worker that is polling but slow to answer (saturated, not missing). */
+const BUSY_WORKER_WAIT_MS = 120_000;
+
 /** A short id that sorts by day and reads aloud on a bridge call: `20250314-k3f9`. */
 export function newIncidentId(now = new Date()): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '');
@@ -97,6 +94,30 @@ export function listQuery(filter: ListFilter = {}): string {
   return clauses.join(' AND ');
 }
 
+/** Every command an incident takes: its update and the schema its input must pass, in one table. */
+export const COMMANDS = {
+  acknowledge: { update: acknowledgeUpdate, schema: acknowledgeSchema },
+  assignRole: { update: assignRoleUpdate, schema: assignRoleSchema },
+  postStatusUpdate: { update: postStatusUpdate, schema: statusUpdateSchema },
+  changeSeverity: { update: changeSeverityUpdate, schema: severityChangeSchema },
+  startMitigation: { update: startMitigationUpdate, schema: startMitigationSchema },
+  finishMitigation: { update: finishMitigationUpdate, schema: finishMitigationSchema },
+  resolve: { update: resolveUpdate, schema: resolveSchema },
+  reopen: { update: reopenUpdate, schema: reopenSchema },
+  close: { update: closeUpdate, schema: closeSchema },
+  addNote: { update: addNoteUpdate, schema: noteSchema },
+} as const;
+export type CommandName = keyof typeof COMMANDS;
+export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['schema']>;
+
+export interface RequestOptions {
+  /**
+   * Names this request: sending it again with the same id applies it at most once (Temporal deduplicates updates
+   * by id), so a command that timed out can be retried safely. Generated when absent.
+   */
+  requestId?: string;
+}
+
 /**
  * The incident commands over a Temporal client, shared by the CLI and the HTTP API. Every input is validated
  * here too, and every failure comes out as an IncidentClientError whose type says what kind of failure it is.
@@ -112,81 +133,125 @@ export class IncidentService {
   }
 
   /**
-   * Starts the incident's workflow and returns once it answers, so the next command (say, an ack) finds its
-   * handlers in place and a missing worker is reported now rather than discovered later.
+   * Starts the incident's workflow and declares it in one round trip (update-with-start): the answer comes once
+   * the workflow holds the incident, so the next command (say, an ack) finds it, and a missing worker is reported
+   * now rather than discovered later. Retried with the same request id, it answers the same incident again.
    */
-  async declare(input: DeclareInput, options: { historyEventLimit?: number } = {}): Promise<IncidentView> {
+  async declare(
+    input: DeclareInput,
+    options: RequestOptions & { historyEventLimit?: number } = {},
+  ): Promise<DeclarationResult> {
     const declaration = validate(declareSchema, input);
-    let handle: WorkflowHandle<typeof incidentWorkflow>;
+    const requestId = options.requestId ?? randomUUID();
+    const workflowId = incidentWorkflowId(declaration.id);
+    const start = new WithStartWorkflowOperation(incidentWorkflow, {
+      taskQueue: this.options.taskQueue,
+      workflowId,
+      args: [{ declaration: input, requestId, historyEventLimit: options.historyEventLimit }],
+      // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { title: declaration.title, declaredAt: new Date().toISOString() },
+      typedSearchAttributes: [
+        { key: incidentSeverityKey, value: declaration.severity },
+        { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
+        { key: incidentServiceKey, value: declaration.service },
+      ],
+    });
     try {
-      handle = await this.client.workflow.start(incidentWorkflow, {
-        taskQueue: this.options.taskQueue,
-        workflowId: incidentWorkflowId(declaration.id),
-        args: [{ declaration: input, ...options }],
-        // An incident id names one incident for as long as Temporal remembers it, open or closed.
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { title: declaration.title, declaredAt: new Date().toISOString() },
-        typedSearchAttributes: [
-          { key: incidentSeverityKey, value: declaration.severity },
-          { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
-          { key: incidentServiceKey, value: declaration.service },
-        ],
-      });
-    } catch (error) {
-      throw toIncidentClientError(error, declaration.id);
-    }
-    try {
-      return await this.untilAnswering(handle);
+      return await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+        this.client.workflow.executeUpdateWithStart(declareUpdate, {
+          args: [{ requestId }],
+          updateId: requestId,
+          startWorkflowOperation: start,
+        }),
+      );
     } catch (error) {
       const cause = toIncidentClientError(error, declaration.id);
       if (cause.type !== IncidentClientErrorType.Unavailable) throw cause;
-      throw new IncidentClientError(
-        IncidentClientErrorType.Unavailable,
-        `incident ${declaration.id} is declared, but no worker has picked it up: is the incident worker running on task queue "${this.options.taskQueue}"? It proceeds as soon as one is.`,
-        { cause: error },
-      );
+      return this.awaitBusyWorker(workflowId, requestId, declaration.id, error);
     }
   }
 
-  acknowledge(id: string, input: AcknowledgeInput): Promise<IncidentView> {
-    return this.update(id, acknowledgeUpdate, acknowledgeSchema, input);
+  /**
+   * The declaration timed out. When a worker is polling the queue it is only busy: wait for the answer a while
+   * longer (the update is already in the workflow); only when none is polling is the worker reported missing.
+   */
+  private async awaitBusyWorker(
+    workflowId: string,
+    requestId: string,
+    incidentId: string,
+    timedOut: unknown,
+  ): Promise<DeclarationResult> {
+    if (!(await this.workerPolling())) {
+      throw new IncidentClientError(
+        IncidentClientErrorType.Unavailable,
+        `incident ${incidentId} may be declared, but no worker is polling task queue "${this.options.taskQueue}": is the incident worker running? The incident proceeds as soon as one is.`,
+        { cause: timedOut },
+      );
+    }
+    const declaration = this.client.workflow.getHandle(workflowId).getUpdateHandle<DeclarationResult>(requestId);
+    try {
+      return await this.client.withDeadline(Date.now() + BUSY_WORKER_WAIT_MS, () => declaration.result());
+    } catch (error) {
+      throw toIncidentClientError(error, incidentId);
+    }
   }
 
-  assignRole(id: string, input: AssignRoleInput): Promise<IncidentView> {
-    return this.update(id, assignRoleUpdate, assignRoleSchema, input);
+  private async workerPolling(): Promise<boolean> {
+    try {
+      const { pollers } = await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+        this.client.workflowService.describeTaskQueue({
+          namespace: this.client.options.namespace,
+          taskQueue: { name: this.options.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      return (pollers ?? []).length > 0;
+    } catch {
+      // Asking was a courtesy to say why; when Temporal cannot answer that either, report the incident as unanswered.
+      return false;
+    }
   }
 
-  postStatusUpdate(id: string, input: StatusUpdateInput): Promise<IncidentView> {
-    return this.update(id, postStatusUpdate, statusUpdateSchema, input);
-  }
-
-  changeSeverity(id: string, input: SeverityChangeInput): Promise<IncidentView> {
-    return this.update(id, changeSeverityUpdate, severityChangeSchema, input);
-  }
-
-  startMitigation(id: string, input: StartMitigationInput): Promise<IncidentView> {
-    return this.update(id, startMitigationUpdate, startMitigationSchema, input);
-  }
-
-  finishMitigation(id: string, input: FinishMitigationInput): Promise<IncidentView> {
-    return this.update(id, finishMitigationUpdate, finishMitigationSchema, input);
-  }
-
-  resolve(id: string, input: ResolveInput): Promise<IncidentView> {
-    return this.update(id, resolveUpdate, resolveSchema, input);
-  }
-
-  reopen(id: string, input: ReopenInput): Promise<IncidentView> {
-    return this.update(id, reopenUpdate, reopenSchema, input);
-  }
-
-  close(id: string, input: CloseInput): Promise<IncidentView> {
-    return this.update(id, closeUpdate, closeSchema, input);
-  }
-
-  addNote(id: string, input: NoteInput): Promise<IncidentView> {
-    return this.update(id, addNoteUpdate, noteSchema, input);
+  /**
+   * Sends one command to an incident and answers with what it changed. The command is stamped with the time it was
+   * issued, so a late delivery (a worker restarting) is recorded when the person acted, not when the worker woke.
+   */
+  async command<C extends CommandName>(
+    name: C,
+    id: string,
+    input: CommandInput<C>,
+    options: RequestOptions = {},
+  ): Promise<CommandResult> {
+    const incidentId = checkIncidentId(id);
+    const { update, schema } = COMMANDS[name] as unknown as {
+      update: UpdateDefinition<CommandResult, [CommandInput<C>, CommandMeta?]>;
+      schema: z.ZodType;
+    };
+    validate(schema, input);
+    const requestId = options.requestId ?? randomUUID();
+    const handle = this.handle(incidentId);
+    try {
+      // Bounded wait for the worker to accept or reject; the command itself (smoke tests, rollback) may run longer.
+      const accepted = await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+        handle.startUpdate(update, {
+          args: [input, { issuedAt: Date.now() }],
+          updateId: requestId,
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+        }),
+      );
+      return await accepted.result();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw await this.whyNotFound(handle, incidentId);
+      const failure = toIncidentClientError(error, incidentId);
+      if (failure.type !== IncidentClientErrorType.Unavailable) throw failure;
+      throw new IncidentClientError(
+        IncidentClientErrorType.Unavailable,
+        `${failure.message}\nThe command may still apply when the worker answers. To retry it safely (applied at most once), send it again with request id ${requestId}.`,
+        { cause: error, requestId },
+      );
+    }
   }
 
   async show(id: string): Promise<IncidentView> {
@@ -236,27 +301,6 @@ export class IncidentService {
     return this.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(incidentId));
   }
 
-  private async update<I>(
-    id: string,
-    definition: UpdateDefinition<IncidentView, [I]>,
-    schema: z.ZodType<unknown, I>,
-    input: I,
-  ): Promise<IncidentView> {
-    const incidentId = checkIncidentId(id);
-    validate(schema, input);
-    const handle = this.handle(incidentId);
-    try {
-      // Bounded wait for the worker to accept or reject; the command itself (smoke tests, rollback) may run longer.
-      const accepted = await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
-        handle.startUpdate(definition, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }),
-      );
-      return await accepted.result();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw await this.whyNotFound(handle, incidentId);
-      throw toIncidentClientError(error, incidentId);
-    }
-  }
-
   /** Temporal answers "not found" both for an unknown id and for a workflow that has ended (a closed incident). */
   private async whyNotFound(handle: WorkflowHandle, incidentId: string): Promise<IncidentClientError> {
     try {
@@ -267,19 +311,6 @@ export class IncidentService {
       });
     } catch (error) {
       return toIncidentClientError(error, incidentId);
-    }
-  }
-
-  private async untilAnswering(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentView> {
-    const deadline = Date.now() + this.answerTimeoutMs;
-    for (;;) {
-      try {
-        return await this.client.withDeadline(deadline, () => handle.query(stateQuery));
-      } catch (error) {
-        // Until its first activity returns, the new workflow has not registered its handlers yet.
-        if (!(error instanceof QueryNotRegisteredError) || Date.now() >= deadline) throw error;
-        await sleep(100);
-      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Deadline } from '../domain/deadlines';
 import type { Mitigation, PublicUpdate, StatusUpdate, TimelineEntry } from '../domain/incident';
-import type { IncidentView } from '../workflows/definitions';
+import type { CommandResult, DeclarationResult, IncidentView } from '../workflows/definitions';
 
 /**
  * The incident as machine-readable JSON (`--json`, and the HTTP API): ISO 8601 times instead of epoch
@@ -74,5 +74,21 @@ export function incidentJson(view: IncidentView): IncidentJson {
     publicUpdates: view.publicUpdates.map((u) => ({ ...u, at: iso(u.at) })),
     policy: view.policy,
     timeline: timelineJson(view.timeline),
+  };
+}
+
+/** A command's answer as JSON: what it wrote to the timeline and the deadline the incident waits on next. */
+export function commandResultJson(result: CommandResult) {
+  const { next, added, ...rest } = result;
+  return { ...rest, added: timelineJson(added), next: next === null ? null : { ...next, at: iso(next.at) } };
+}
+
+/** The declaration's answer as JSON, with every deadline the incident started. */
+export function declarationJson(result: DeclarationResult) {
+  const { deadlines, declaredAt, ...rest } = result;
+  return {
+    ...commandResultJson(rest),
+    declaredAt: iso(declaredAt),
+    deadlines: deadlines.map((deadline) => ({ ...deadline, at: iso(deadline.at) })),
   };
 }

@@ -4,4 +4,5 @@ export enum IncidentErrorType {
   IllegalTransition = 'IllegalTransition',
   UnknownMitigation = 'UnknownMitigation',
   VerificationInProgress = 'VerificationInProgress',
+  AlreadyDeclared = 'AlreadyDeclared',
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CommandMeta } from '../domain/command-meta';
 import type { Deadline } from '../domain/deadlines';
 import type { IncidentState, TimelineEntry } from '../domain/incident';
 import type {
@@ -15,6 +16,7 @@ import type {
   StartMitigationInput,
   StatusUpdateInput,
 } from '../domain/inputs';
+import type { IncidentStatus, Severity } from '../domain/severity';
 
 /** Every message the incident workflow understands, shared by the workflow and every client. */
 
@@ -24,26 +26,60 @@ export interface IncidentWorkflowInput {
   carried?: IncidentState;
   /** Continue as new past this many history events, even before Temporal suggests it. */
   historyEventLimit?: number;
+  /** The declaring request's id (update-with-start): a retry with the same id gets the same incident back. */
+  requestId?: string;
 }
 
-/** The incident as clients see it: the state plus the deadlines it is waiting on. */
+/** The incident as clients see it: the state plus the deadlines it is waiting on. Only ever read by query. */
 export interface IncidentView extends IncidentState {
   deadlines: Deadline[];
   verifying: boolean;
 }
 
+/**
+ * What an update answers: small and flat however long the incident runs, because every result is stored in
+ * history. The whole incident stays behind the state query, which costs no history.
+ */
+export interface CommandResult {
+  incidentId: string;
+  status: IncidentStatus;
+  severity: Severity;
+  drill: boolean;
+  security: boolean;
+  /** The timeline entries this command wrote (deliveries excluded: they land later, on their own). */
+  added: TimelineEntry[];
+  /** The earliest deadline the incident now waits on, or null when none is pending. */
+  next: Deadline | null;
+}
+
+/** The declaration's answer: the incident as the workflow holds it, with every deadline it started. */
+export interface DeclarationResult extends CommandResult {
+  title: string;
+  declaredAt: number;
+  deadlines: Deadline[];
+}
+
+/** Sent with the start (update-with-start); the request id makes a retried declaration answer the same incident. */
+export interface DeclareRequest {
+  requestId: string;
+}
+
 export const incidentWorkflowId = (incidentId: string) => `incident-${incidentId}`;
 
-export const acknowledgeUpdate = defineUpdate<IncidentView, [AcknowledgeInput]>('acknowledge');
-export const assignRoleUpdate = defineUpdate<IncidentView, [AssignRoleInput]>('assignRole');
-export const postStatusUpdate = defineUpdate<IncidentView, [StatusUpdateInput]>('postStatusUpdate');
-export const changeSeverityUpdate = defineUpdate<IncidentView, [SeverityChangeInput]>('changeSeverity');
-export const startMitigationUpdate = defineUpdate<IncidentView, [StartMitigationInput]>('startMitigation');
-export const finishMitigationUpdate = defineUpdate<IncidentView, [FinishMitigationInput]>('finishMitigation');
-export const resolveUpdate = defineUpdate<IncidentView, [ResolveInput]>('resolve');
-export const reopenUpdate = defineUpdate<IncidentView, [ReopenInput]>('reopen');
-export const closeUpdate = defineUpdate<IncidentView, [CloseInput]>('close');
-export const addNoteUpdate = defineUpdate<IncidentView, [NoteInput]>('addNote');
+/** Each command: its input, then when it was issued. */
+type Command<I> = [I, CommandMeta?];
+
+export const declareUpdate = defineUpdate<DeclarationResult, [DeclareRequest]>('declare');
+export const acknowledgeUpdate = defineUpdate<CommandResult, Command<AcknowledgeInput>>('acknowledge');
+export const assignRoleUpdate = defineUpdate<CommandResult, Command<AssignRoleInput>>('assignRole');
+export const postStatusUpdate = defineUpdate<CommandResult, Command<StatusUpdateInput>>('postStatusUpdate');
+export const changeSeverityUpdate = defineUpdate<CommandResult, Command<SeverityChangeInput>>('changeSeverity');
+export const startMitigationUpdate = defineUpdate<CommandResult, Command<StartMitigationInput>>('startMitigation');
+export const finishMitigationUpdate = defineUpdate<CommandResult, Command<FinishMitigationInput>>('finishMitigation');
+export const resolveUpdate = defineUpdate<CommandResult, Command<ResolveInput>>('resolve');
+export const reopenUpdate = defineUpdate<CommandResult, Command<ReopenInput>>('reopen');
+export const closeUpdate = defineUpdate<CommandResult, Command<CloseInput>>('close');
+export const addNoteUpdate = defineUpdate<CommandResult, Command<NoteInput>>('addNote');
 
 /** An alert for an open incident fired again: a fact to record, nothing to answer. */
 export const alertFiredSignal = defineSignal<[AlertFiredInput]>('alertFired');

@@ -1,1 +1,1 @@
-export { incidentWorkflow } from './incident';
+export { incidentWorkflow } from './incident/workflow';

@@ -117,11 +117,11 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   assert.ok(lateBy >= 0 && lateBy < 2_000, `escalated on time (${lateBy} ms after the window)`);
   await seen('escalation');
 
-  assert.equal((await incidents.acknowledge(ID, { by: 'pat' })).status, 'acknowledged');
+  assert.equal((await incidents.command('acknowledge', ID, { by: 'pat' })).status, 'acknowledged');
   await seen('acknowledged');
-  await incidents.assignRole(ID, { role: 'commander', user: 'alice', by: 'pat' });
+  await incidents.command('assignRole', ID, { role: 'commander', user: 'alice', by: 'pat' });
   await seen('commander');
-  const investigating = await incidents.postStatusUpdate(ID, {
+  const investigating = await incidents.command('postStatusUpdate', ID, {
     impact: 'Checkout fails for ~60% of customers',
     hypothesis: HYPOTHESIS,
     userFacing: PUBLIC_TEXT.investigating,
@@ -129,9 +129,13 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   });
   assert.equal(investigating.status, 'investigating');
   await seen('status-update (investigating)');
-  await incidents.startMitigation(ID, { action: 'Roll back checkout to v41', kind: 'rollback', by: 'alice' });
+  await incidents.command('startMitigation', ID, {
+    action: 'Roll back checkout to v41',
+    kind: 'rollback',
+    by: 'alice',
+  });
   await seen('mitigation-started');
-  await incidents.postStatusUpdate(ID, {
+  await incidents.command('postStatusUpdate', ID, {
     impact: 'Checkout fails for ~60% of customers',
     hypothesis: HYPOTHESIS,
     userFacing: PUBLIC_TEXT.identified,
@@ -139,23 +143,23 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   });
   await seen('status-update (mitigating)');
   assert.equal(
-    (await incidents.finishMitigation(ID, { actionId: 'm1', outcome: 'succeeded', by: 'alice' })).status,
+    (await incidents.command('finishMitigation', ID, { actionId: 'm1', outcome: 'succeeded', by: 'alice' })).status,
     'monitoring',
   );
   await seen('mitigation-succeeded');
-  await incidents.postStatusUpdate(ID, {
+  await incidents.command('postStatusUpdate', ID, {
     impact: 'Error rate back to normal',
     hypothesis: HYPOTHESIS,
     userFacing: PUBLIC_TEXT.monitoring,
     by: 'alice',
   });
   await seen('status-update (monitoring)');
-  const resolved = await incidents.resolve(ID, { by: 'alice', summary: 'Bad deploy v42 rolled back' });
+  const resolved = await incidents.command('resolve', ID, { by: 'alice', summary: 'Bad deploy v42 rolled back' });
   assert.equal(resolved.status, 'resolved', 'smoke checks passed, so the resolution stands');
   await seen('post-incident-summary');
   // The summary refreshes run in order, so the one for the resolution is the last before close.
   await eventually('the summary to show the resolution', () => /Status: resolved/.test(summaryMessage()?.text ?? ''));
-  await incidents.close(ID, { by: 'alice' });
+  await incidents.command('close', ID, { by: 'alice' });
   const final = await rig.env.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(ID)).result();
   assert.equal(final.status, 'closed');
   closed = final;

@@ -72,7 +72,7 @@ test('SIGKILL between Slack accepting a message and the activity completing: the
     (method, params) => method === 'chat.postMessage' && (params.text ?? '').includes('is now Incident Commander'),
   );
   const assignedAt = Date.now();
-  await incidents.assignRole(ID, { role: 'commander', user: 'alice', by: 'pat' });
+  await incidents.command('assignRole', ID, { role: 'commander', user: 'alice', by: 'pat' });
   const request = await within(held, 20_000, 'the commander note to reach Slack');
 
   // Slack has the message; the worker is still waiting for the answer. Kill it now.

@@ -81,9 +81,10 @@ describe('status cadence, unresolved escalation and severity changes (time-skipp
     );
 
     await env.sleep('10m');
-    const upgraded = await incident.executeUpdate(changeSeverityUpdate, {
+    await incident.executeUpdate(changeSeverityUpdate, {
       args: [{ severity: 'SEV-1', by: 'alice', reason: 'payments failing' }],
     });
+    const upgraded = await incident.query(stateQuery);
     assert.equal(upgraded.severity, 'SEV-1');
     // The 15-minute cadence now counts from the update at minute 10: due at 25, not 70.
     assert.equal(
@@ -103,9 +104,10 @@ describe('status cadence, unresolved escalation and severity changes (time-skipp
     const incident = await harness.declare({ severity: 'SEV-1' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
     await env.sleep('5m');
-    const downgraded = await incident.executeUpdate(changeSeverityUpdate, {
+    await incident.executeUpdate(changeSeverityUpdate, {
       args: [{ severity: 'SEV-3', by: 'alice', reason: 'only internal tools affected' }],
     });
+    const downgraded = await incident.query(stateQuery);
     const reminder = downgraded.deadlines.find((d) => d.kind === 'status-reminder');
     assert.equal(reminder?.at, downgraded.declaredAt + 60 * 60_000);
     await env.sleep('20m');

@@ -39,8 +39,9 @@ describe('acknowledgement ladder (time-skipping)', () => {
   it('acknowledging stops the ladder and acknowledges the open pages', async () => {
     const incident = await harness.declare({ severity: 'SEV-1' });
     await env.sleep('3m');
-    const view = await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
-    assert.equal(view.status, 'acknowledged');
+    const acked = await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
+    assert.equal(acked.status, 'acknowledged');
+    const view = await incident.query(stateQuery);
     assert.equal(view.roles.oncall, 'alice');
     await env.sleep('30m');
     const ladder = (await escalationsOf(incident)).filter((e) => e.startsWith('ack-timeout'));

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -21,12 +21,16 @@ import { localDirs } from '../../src/config';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
-import { incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
+import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 
 /** A worker on a fresh task queue against a shared test environment, with a private outbox. */
 export interface Harness {
   env: TestWorkflowEnvironment;
+  taskQueue: string;
   outbox: Outbox;
+  /** Stops the worker, as a crash or a deploy would; incidents wait in Temporal until restartWorker(). */
+  stopWorker(): Promise<void>;
+  restartWorker(): Promise<void>;
   declare(
     declaration: Partial<DeclareInput>,
     options?: { historyEventLimit?: number },
@@ -83,40 +87,64 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
   const dataDir = mkdtempSync(path.join(tmpdir(), 'incident-data-'));
   const defaults = embeddedProviders(buildPolicy(options.policy ?? TEST_POLICY), localDirs(dataDir));
   const providers = { ...defaults, ...options.override?.(defaults) };
-  const worker: Worker = await createWorker({
-    connection: env.nativeConnection,
-    taskQueue,
-    providers,
-    workflowBundle: await workflowBundle(),
-  });
-  const running = worker.run();
+  const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
+    const worker = await createWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      providers,
+      workflowBundle: await workflowBundle(),
+    });
+    return { worker, running: worker.run() };
+  };
+  let current: { worker: Worker; running: Promise<void> } | undefined = await newWorker();
+  const stopWorker = async () => {
+    const stopping = current;
+    current = undefined;
+    stopping?.worker.shutdown();
+    await stopping?.running;
+  };
   const declared: Array<WorkflowHandle<typeof incidentWorkflow>> = [];
   const endIncidents = async () => {
     await Promise.all(declared.splice(0).map((handle) => handle.terminate('test finished').catch(() => undefined)));
   };
   return {
     env,
+    taskQueue,
     outbox: new Outbox(localDirs(dataDir).outboxDir),
+    stopWorker,
+    async restartWorker() {
+      await stopWorker();
+      current = await newWorker();
+    },
     async declare(declaration, declareOptions = {}) {
       const id = declaration.id ?? `t${process.pid}-${++counter}`;
-      const handle = await env.client.workflow.start(incidentWorkflow, {
+      const requestId = `declare-${id}`;
+      // The product's path: update-with-start answers once the workflow holds the incident.
+      const start = new WithStartWorkflowOperation(incidentWorkflow, {
         taskQueue,
         workflowId: incidentWorkflowId(id),
+        workflowIdConflictPolicy: 'FAIL',
         args: [
           {
             declaration: { id, title: 'Checkout is down', severity: 'SEV-1', service: 'checkout', ...declaration },
+            requestId,
             ...declareOptions,
           },
         ],
       });
+      await env.client.workflow.executeUpdateWithStart(declareUpdate, {
+        args: [{ requestId }],
+        updateId: requestId,
+        startWorkflowOperation: start,
+      });
+      const handle = await start.workflowHandle();
       declared.push(handle);
       return handle;
     },
     endIncidents,
     async stop() {
       await endIncidents();
-      worker.shutdown();
-      await running;
+      await stopWorker();
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   finishMitigationUpdate,
   resolveUpdate,
   startMitigationUpdate,
+  stateQuery,
 } from '../../src/workflows/definitions';
 import { startTimeSkippingHarness, type Harness } from './harness';
 
@@ -55,8 +56,13 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
     smokeResults.push(failing);
     const refused = await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice' }] });
     assert.equal(refused.status, 'mitigating');
-    assert.equal(refused.resolvedAt, null);
-    const smoke = refused.timeline.filter((e) => e.type === 'smoke-tests');
+    assert.equal((await incident.query(stateQuery)).resolvedAt, null);
+    // The answer carries what this command wrote: the failed smoke tests and the refusal.
+    assert.deepEqual(
+      refused.added.map((e) => e.type),
+      ['smoke-tests', 'reopened'],
+    );
+    const smoke = refused.added.filter((e) => e.type === 'smoke-tests');
     assert.equal(smoke.length, 1);
     assert.match(smoke[0]!.message, /checkout FAILED .*status 503/);
 
@@ -70,7 +76,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
       args: [{ by: 'alice', summary: 'bad deploy 412' }],
     });
     assert.equal(resolved.status, 'resolved');
-    assert.equal(resolved.resolutionSummary, 'bad deploy 412');
+    assert.equal((await incident.query(stateQuery)).resolutionSummary, 'bad deploy 412');
   });
 
   it('a mitigation that failed triggers the rollback, then the smoke tests again', async () => {
@@ -83,7 +89,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
       args: [{ actionId: 'm1', outcome: 'failed', by: 'bob' }],
     });
     assert.ok(rollbacks.includes('search:m1'), 'the rollback ran for the failed mitigation');
-    const order = after.timeline
+    const order = after.added
       .map((e) => e.type)
       .filter((t) => ['mitigation-finished', 'rollback', 'smoke-tests'].includes(t));
     assert.deepEqual(order, ['mitigation-finished', 'rollback', 'smoke-tests']);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestIdSchema } from '../../domain/command-meta';
 import { incidentIdSchema } from '../../domain/inputs';
 import { escapeUnsafe } from '../../domain/text';
 import {
@@ -38,6 +39,11 @@ function flagOf(path: readonly PropertyKey[], flags: FlagNames): string {
 
 export function checkIncidentId(id: string, label = 'ID'): string {
   return checkInput(z.object({ id: incidentIdSchema }), { id }, { id: label }).id;
+}
+
+export function checkRequestId(requestId: string | undefined): string | undefined {
+  if (requestId === undefined) return undefined;
+  return checkInput(z.object({ requestId: requestIdSchema }), { requestId }, {}).requestId;
 }
 
 /** `1`, `sev1`, `sev-1` and `SEV-1` all mean SEV-1; anything else is left for the schema to reject by name. */

@@ -14,18 +14,28 @@ import {
   statusUpdateSchema,
 } from '../../domain/inputs';
 import { ROLE_TITLES, ROLES, SEVERITIES, STATUSES } from '../../domain/severity';
-import type { IncidentView } from '../../workflows/definitions';
-import { checkIncidentId, checkInput, checkListFilter, collectValues, normalizeSeverity } from './input';
+import type { CommandResult } from '../../workflows/definitions';
+import {
+  checkIncidentId,
+  checkInput,
+  checkListFilter,
+  checkRequestId,
+  collectValues,
+  normalizeSeverity,
+} from './input';
 import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
 import { CliSession, type Io } from './session';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
-import { newIncidentId } from '../service';
-import { incidentJson, timelineJson } from '../views';
+import { newIncidentId, type CommandInput, type CommandName } from '../service';
+import { commandResultJson, declarationJson, incidentJson, timelineJson } from '../views';
 
 const HELP_FOOTER = `
 Exit codes: 0 ok, 2 invalid input (nothing sent), 3 unknown incident, 4 rejected by the incident, 1 anything else.
 Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* (or a temporal CLI profile).
 Worker settings: INCIDENT_TASK_QUEUE, INCIDENT_OUTBOX_DIR.`;
+
+/** Commands that only read; every other command changes an incident and can be retried by request id. */
+const READS = new Set(['show', 'timeline', 'list', 'outbox']);
 
 /** Commander exits with these codes on its own; everything else it reports is a usage error (exit 2). */
 const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version']);
@@ -54,13 +64,17 @@ export function buildProgram(session: CliSession): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', HELP_FOOTER);
   program.hook('preAction', (_program, action) => {
-    session.json = action.opts<{ json?: boolean }>().json === true;
+    const opts = action.opts<{ json?: boolean; requestId?: string }>();
+    session.json = opts.json === true;
+    session.requestId = checkRequestId(opts.requestId);
   });
   const command = (name: string, description: string) => program.command(name).description(description);
 
-  /** Prints the incident after a command: one status line for people, the whole incident for machines. */
-  const report = (view: IncidentView, ...lines: string[]) =>
-    session.emit([...lines, statusLine(view)].join('\n'), incidentJson(view));
+  /** Prints a command's answer: one status line for people, what changed and what comes next for machines. */
+  const report = (result: CommandResult, ...lines: string[]) =>
+    session.emit([...lines, statusLine(result)].join('\n'), commandResultJson(result));
+  const send = async <C extends CommandName>(name: C, id: string, input: CommandInput<C>) =>
+    (await session.incidents()).command(name, id, input, session.request());
 
   command('declare', 'declare an incident: opens its channel, pages on-call, tells stakeholders, starts the clocks')
     .requiredOption('--severity <SEV-n>', `${SEVERITIES.join(', ')} (SEV-1 is the worst)`)
@@ -87,11 +101,15 @@ export function buildProgram(session: CliSession): Command {
         },
         {},
       );
-      const view = await (await session.incidents()).declare(input);
-      report(
-        view,
-        `declared ${view.severity} incident ${view.id}: ${view.title}`,
-        `acknowledge: incident ack ${view.id} --by <you>`,
+      const declared = await (await session.incidents()).declare(input, session.request());
+      const { incidentId } = declared;
+      session.emit(
+        [
+          `declared ${declared.severity} incident ${incidentId}: ${declared.title}`,
+          `acknowledge: incident ack ${incidentId} --by <you>`,
+          statusLine(declared),
+        ].join('\n'),
+        declarationJson(declared),
       );
     });
 
@@ -101,7 +119,7 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(acknowledgeSchema, { by: opts.by }, {});
-      report(await (await session.incidents()).acknowledge(incidentId, input), `acknowledged by ${opts.by}`);
+      report(await send('acknowledge', incidentId, input), `acknowledged by ${opts.by}`);
     });
 
   command('assign', 'give someone a role')
@@ -112,8 +130,7 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By & { role: string; user: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(assignRoleSchema, { role: opts.role, user: opts.user, by: opts.by }, {});
-      const view = await (await session.incidents()).assignRole(incidentId, input);
-      report(view, `${input.user} is now ${ROLE_TITLES[input.role]}`);
+      report(await send('assignRole', incidentId, input), `${input.user} is now ${ROLE_TITLES[input.role]}`);
     });
 
   command('update', 'post a status update: resets the status-update clock')
@@ -142,7 +159,7 @@ export function buildProgram(session: CliSession): Command {
           },
           { nextUpdateIn: '--next', userFacing: '--public' },
         );
-        report(await (await session.incidents()).postStatusUpdate(incidentId, input), 'status update posted');
+        report(await send('postStatusUpdate', incidentId, input), 'status update posted');
       },
     );
 
@@ -158,7 +175,7 @@ export function buildProgram(session: CliSession): Command {
         { severity: normalizeSeverity(severity), by: opts.by, reason: opts.reason },
         { severity: 'SEVERITY' },
       );
-      report(await (await session.incidents()).changeSeverity(incidentId, input), `severity is now ${input.severity}`);
+      report(await send('changeSeverity', incidentId, input), `severity is now ${input.severity}`);
     });
 
   command('mitigate', 'start a mitigation action')
@@ -169,13 +186,13 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By & { action: string; kind: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(startMitigationSchema, { action: opts.action, kind: opts.kind, by: opts.by }, {});
-      const view = await (await session.incidents()).startMitigation(incidentId, input);
-      const started = view.mitigations.at(-1);
-      const mitigationId = started?.id ?? '?';
+      const result = await send('startMitigation', incidentId, input);
+      const started = result.added.find((entry) => entry.type === 'mitigation-started');
+      const mitigationId = String(started?.data?.mitigationId ?? '?');
       report(
-        view,
+        result,
         `mitigation ${mitigationId} started: ${input.action}`,
-        `when done: incident mitigated ${view.id} ${mitigationId} [--failed] --by <you>`,
+        `when done: incident mitigated ${incidentId} ${mitigationId} [--failed] --by <you>`,
       );
     });
 
@@ -188,10 +205,8 @@ export function buildProgram(session: CliSession): Command {
       const incidentId = checkIncidentId(id);
       const outcome = opts.failed === true ? 'failed' : 'succeeded';
       const input = checkInput(finishMitigationSchema, { actionId, outcome, by: opts.by }, { actionId: 'ACTION_ID' });
-      const view = await (await session.incidents()).finishMitigation(incidentId, input);
-      // Only a failed mitigation verifies (rollback, then smoke tests); older results are not this command's.
-      const checks = outcome === 'failed' ? verificationLines(view, true) : [];
-      report(view, `mitigation ${actionId} ${outcome}`, ...checks);
+      const result = await send('finishMitigation', incidentId, input);
+      report(result, `mitigation ${actionId} ${outcome}`, ...verificationLines(result));
     });
 
   command('resolve', 'resolve the incident once the smoke tests pass')
@@ -201,14 +216,14 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By & { summary?: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(resolveSchema, { by: opts.by, summary: opts.summary }, {});
-      const view = await (await session.incidents()).resolve(incidentId, input);
-      const checks = verificationLines(view, false);
-      if (view.status === 'resolved') return report(view, 'resolved', ...checks);
-      report(view, ...checks);
+      const result = await send('resolve', incidentId, input);
+      const checks = verificationLines(result);
+      if (result.status === 'resolved') return report(result, 'resolved', ...checks);
+      report(result, ...checks);
       // The command ran, but the incident refused to be resolved: scripts must not carry on as if it were.
       throw new IncidentClientError(
         IncidentClientErrorType.Rejected,
-        `not resolved: smoke tests failed, incident ${view.id} is ${view.status} again`,
+        `not resolved: smoke tests failed, incident ${incidentId} is ${result.status} again`,
         { reason: 'SmokeTestsFailed' },
       );
     });
@@ -220,7 +235,7 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By & { reason: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(reopenSchema, { reason: opts.reason, by: opts.by }, {});
-      report(await (await session.incidents()).reopen(incidentId, input), 'reopened');
+      report(await send('reopen', incidentId, input), 'reopened');
     });
 
   command('close', 'close a resolved incident')
@@ -229,7 +244,7 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, opts: By) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(closeSchema, { by: opts.by }, {});
-      report(await (await session.incidents()).close(incidentId, input), 'closed');
+      report(await send('close', incidentId, input), 'closed');
     });
 
   command('note', 'add a note to the timeline')
@@ -239,7 +254,7 @@ export function buildProgram(session: CliSession): Command {
     .action(async (id: string, text: string, opts: By) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(noteSchema, { text, by: opts.by }, { text: 'TEXT' });
-      report(await (await session.incidents()).addNote(incidentId, input), 'note added');
+      report(await send('addNote', incidentId, input), 'note added');
     });
 
   command('show', 'the incident: status, roles, what happens next, recent timeline')
@@ -292,15 +307,20 @@ export function buildProgram(session: CliSession): Command {
       session.emit(formatOutbox(records), records);
     });
 
-  for (const sub of program.commands) sub.option('--json', 'machine-readable output');
+  for (const sub of program.commands) {
+    sub.option('--json', 'machine-readable output');
+    if (!READS.has(sub.name())) {
+      sub.option('--request-id <id>', 'name this request: sent again with the same id, it applies at most once');
+    }
+  }
   return program;
 }
 
-/** What the rollback and smoke tests of the last verification said, from the timeline. */
-function verificationLines(view: IncidentView, includeRollback: boolean): string[] {
-  const last = (type: string) => [...view.timeline].reverse().find((entry) => entry.type === type);
-  const rollback = includeRollback ? last('rollback') : undefined;
-  const smoke = last('smoke-tests');
+/** What this command's rollback and smoke tests said, if it ran any. */
+function verificationLines(result: CommandResult): string[] {
+  const said = (type: string) => result.added.find((entry) => entry.type === type);
+  const rollback = said('rollback');
+  const smoke = said('smoke-tests');
   return [rollback ? `rollback: ${rollback.message}` : '', smoke ? `smoke tests: ${smoke.message}` : ''].filter(
     (line) => line !== '',
   );

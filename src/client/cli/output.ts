@@ -2,7 +2,7 @@ import type { OutboxRecord } from '../../activities/outbox/store';
 import type { Deadline } from '../../domain/deadlines';
 import type { TimelineEntry } from '../../domain/incident';
 import { ROLES } from '../../domain/severity';
-import type { IncidentView } from '../../workflows/definitions';
+import type { CommandResult, IncidentView } from '../../workflows/definitions';
 import type { IncidentSummary } from '../service';
 
 /**
@@ -60,10 +60,10 @@ export function headline(view: Pick<IncidentView, 'id' | 'severity' | 'status' |
 }
 
 /** The one line every command prints after it: where the incident stands and what happens next. */
-export function statusLine(view: IncidentView, now = Date.now()): string {
-  const next = view.deadlines[0];
+export function statusLine(result: CommandResult, now = Date.now()): string {
+  const { next } = result;
   const upcoming = next ? ` · next ${relative(next.at, now)}: ${describeDeadline(next)}` : '';
-  return `${headline(view)}${upcoming}`;
+  return `${headline({ ...result, id: result.incidentId })}${upcoming}`;
 }
 
 function roleList(view: IncidentView): string {

@@ -21,6 +21,8 @@ const processIo: Io = {
  */
 export class CliSession {
   json = false;
+  /** `--request-id`: makes a retried command apply at most once. */
+  requestId: string | undefined;
   private client: Client | undefined;
   private config: AppConfig | undefined;
 
@@ -34,6 +36,10 @@ export class CliSession {
 
   outbox(): Outbox {
     return new Outbox(this.appConfig().dirs.outboxDir);
+  }
+
+  request(): { requestId?: string } {
+    return this.requestId === undefined ? {} : { requestId: this.requestId };
   }
 
   emit(human: string, machine: unknown): void {

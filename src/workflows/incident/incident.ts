@@ -1,13 +1,14 @@
 import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { IncidentErrorType } from '../domain/errors';
-import type { IncidentState, PageReason } from '../domain/incident';
-import { describeIssues } from '../domain/inputs';
-import { rejectionReason, type Command } from '../domain/lifecycle';
-import { incidentSeverityKey, incidentServiceKey, incidentStatusKey } from '../domain/search-attributes';
-import type { IncidentStatus } from '../domain/severity';
-import { planDeadlines } from '../domain/deadlines';
-import type { IncidentView } from './definitions';
+import { commandTime, type CommandMeta } from '../../domain/command-meta';
+import { IncidentErrorType } from '../../domain/errors';
+import type { IncidentState, PageReason } from '../../domain/incident';
+import { describeIssues } from '../../domain/inputs';
+import { rejectionReason, type Command } from '../../domain/lifecycle';
+import { incidentSeverityKey, incidentServiceKey, incidentStatusKey } from '../../domain/search-attributes';
+import type { IncidentStatus } from '../../domain/severity';
+import { planDeadlines } from '../../domain/deadlines';
+import type { CommandResult, IncidentView } from '../definitions';
 import { Notifier } from './notifier';
 import { Recorder } from './recorder';
 
@@ -20,8 +21,17 @@ export class Incident {
   readonly notify: Notifier;
   /** True while resolve or a failed mitigation is verifying; a second verification is refused meanwhile. */
   verifying = false;
+  /** How many timeline entries the declaration wrote (0 for a carried incident): the declaration's answer. */
+  declarationEntries = 0;
 
-  constructor(readonly state: IncidentState) {
+  /**
+   * @param planned whether this run plans its deadlines the current way (see workflow.ts): only a change to the
+   * earliest deadline re-plans its timer, and escalation clocks count from when a step fell due.
+   */
+  constructor(
+    readonly state: IncidentState,
+    readonly planned = true,
+  ) {
     this.recorder = new Recorder(state);
     this.notify = new Notifier(state, this.recorder);
   }
@@ -34,6 +44,25 @@ export class Incident {
     return { ...this.state, deadlines: planDeadlines(this.state), verifying: this.verifying };
   }
 
+  /** An update's answer: what the command wrote since `mark` (a timeline length) and what comes next. */
+  result(mark: number): CommandResult {
+    const { id, status, severity, drill, security, timeline } = this.state;
+    const added = timeline
+      .slice(mark)
+      .filter((e) => e.type !== 'notification-sent' && e.type !== 'notification-failed');
+    return { incidentId: id, status, severity, drill, security, added, next: planDeadlines(this.state)[0] ?? null };
+  }
+
+  /** The entries the declaration wrote (none for an incident carried over from an earlier run). */
+  declarationTimeline(): CommandResult['added'] {
+    return this.state.timeline.slice(0, this.declarationEntries);
+  }
+
+  /** When a command happened: as its client stamped it, bounded by the workflow's clock. */
+  commandTime(meta: CommandMeta): number {
+    return this.planned ? commandTime(meta, Date.now(), this.state.declaredAt) : Date.now();
+  }
+
   /** Parses the input and checks the transition; thrown from a validator, this keeps the update out of history. */
   check<S extends z.ZodType>(command: Command, schema: S, input: unknown): z.output<S> {
     const parsed = parseOrReject(schema, input);
@@ -43,7 +72,12 @@ export class Incident {
   }
 
   reject(type: IncidentErrorType, message: string): never {
-    throw ApplicationFailure.create({ type, message, nonRetryable: true });
+    return refuse(type, message);
+  }
+
+  /** Plain JSON for the next run. Deliveries that went through are in this run's history; only failures carry on. */
+  carriedState(): IncidentState {
+    return { ...this.state, timeline: this.state.timeline.filter((e) => e.type !== 'notification-sent') };
   }
 
   setStatus(status: IncidentStatus): void {
@@ -76,11 +110,16 @@ export class Incident {
   }
 }
 
+/** Refuses a command: thrown from a validator, this keeps the update out of history. */
+export function refuse(type: IncidentErrorType, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
 export function parseOrReject<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const message = describeIssues(parsed.error);
-    throw ApplicationFailure.create({ type: IncidentErrorType.InvalidInput, message, nonRetryable: true });
+    refuse(IncidentErrorType.InvalidInput, message);
   }
   return parsed.data;
 }

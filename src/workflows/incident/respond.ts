@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { IncidentErrorType } from '../domain/errors';
+import { IncidentErrorType } from '../../domain/errors';
 import {
   acknowledgeSchema,
   alertFiredSchema,
@@ -7,11 +7,11 @@ import {
   noteSchema,
   severityChangeSchema,
   statusUpdateSchema,
-} from '../domain/inputs';
-import { ROLE_TITLES, severityRank } from '../domain/severity';
-import { internalStatusUpdate, plainMessage } from '../domain/templates';
-import { configuration } from './activity-profiles';
-import { onCommand, type IncidentSlot } from './commands';
+} from '../../domain/inputs';
+import { ROLE_TITLES, severityRank } from '../../domain/severity';
+import { internalStatusUpdate, plainMessage } from '../../domain/templates';
+import { configuration, lookups } from './activity-profiles';
+import { onCommand, type DeclaredIncident } from './commands';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -21,88 +21,92 @@ import {
   postStatusUpdate,
   stateQuery,
   timelineQuery,
-} from './definitions';
-import type { Incident } from './incident-entity';
-import { registerResolutionHandlers } from './resolution';
+} from '../definitions';
+import type { Incident } from './incident';
 
-/** Wires every message to the incident. Validators run before anything is written to history. */
-export function registerHandlers(slot: IncidentSlot): void {
-  setHandler(stateQuery, () => declared(slot).view());
-  setHandler(timelineQuery, () => declared(slot).state.timeline);
+/** Respond (runbook 000 §2–4): acknowledge, take roles, keep people informed, re-assess severity, take notes. */
+export function registerResponseHandlers(declared: DeclaredIncident): void {
+  setHandler(stateQuery, () => current(declared).view());
+  setHandler(timelineQuery, () => current(declared).state.timeline);
 
   setHandler(alertFiredSignal, async (input) => {
     const alert = alertFiredSchema.safeParse(input);
-    const incident = await slot.ready;
+    const incident = await declared.ready;
     if (!alert.success || incident.isClosed) return;
     incident.recorder.record('alert-refired', `alert:${alert.data.source}`, alert.data.summary ?? 'alert fired again', {
       ...(alert.data.fingerprint ? { fingerprint: alert.data.fingerprint } : {}),
     });
   });
 
-  onCommand(slot, acknowledgeUpdate, 'acknowledge', acknowledgeSchema, (incident, { by }) => {
+  onCommand(declared, acknowledgeUpdate, 'acknowledge', acknowledgeSchema, (incident, { by }, at) => {
     const { state, recorder, notify } = incident;
-    state.acknowledgedAt = Date.now();
+    state.acknowledgedAt = at;
     state.roles.oncall ??= by;
     incident.setStatus('acknowledged');
-    recorder.record('acknowledged', by, `acknowledged by ${by}`);
+    recorder.record('acknowledged', by, `acknowledged by ${by}`, undefined, at);
     incident.closePages('acknowledge');
     notify.chat(plainMessage(state, 'note', `${by} acknowledged the incident`));
-    return incident.view();
   });
 
-  onCommand(slot, assignRoleUpdate, 'assignRole', assignRoleSchema, (incident, { role, user, by }) => {
+  onCommand(declared, assignRoleUpdate, 'assignRole', assignRoleSchema, (incident, { role, user, by }, at) => {
     const { state, recorder, notify } = incident;
     state.roles[role] = user;
-    recorder.record('role-assigned', by, `${ROLE_TITLES[role]}: ${user}`, { role, user });
+    recorder.record('role-assigned', by, `${ROLE_TITLES[role]}: ${user}`, { role, user }, at);
     notify.chat(plainMessage(state, 'note', `${user} is now ${ROLE_TITLES[role]}`));
     notify.summary();
-    return incident.view();
   });
 
-  onCommand(slot, postStatusUpdate, 'postStatusUpdate', statusUpdateSchema, (incident, update) => {
+  onCommand(declared, postStatusUpdate, 'postStatusUpdate', statusUpdateSchema, (incident, update, at) => {
     const { state, recorder, notify } = incident;
-    const now = Date.now();
     const posted = {
-      at: now,
+      at,
       by: update.by,
       impact: update.impact,
       hypothesis: update.hypothesis,
       ...(update.actions ? { actions: update.actions } : {}),
-      nextUpdateAt: update.nextUpdateIn === undefined ? null : now + update.nextUpdateIn,
+      nextUpdateAt: update.nextUpdateIn === undefined ? null : at + update.nextUpdateIn,
     };
     state.statusUpdates.push(posted);
     // Each update restarts the cadence; a promised "next update" can only bring it forward.
-    state.statusClock = { since: now, promisedBy: posted.nextUpdateAt, reminded: false };
+    state.statusClock = { since: at, promisedBy: posted.nextUpdateAt, reminded: false };
     if (state.status === 'acknowledged') incident.setStatus('investigating');
-    recorder.record('status-update', update.by, update.impact, {
-      hypothesis: update.hypothesis,
-      ...(posted.nextUpdateAt === null ? {} : { nextUpdateAt: new Date(posted.nextUpdateAt).toISOString() }),
-    });
+    recorder.record(
+      'status-update',
+      update.by,
+      update.impact,
+      {
+        hypothesis: update.hypothesis,
+        ...(posted.nextUpdateAt === null ? {} : { nextUpdateAt: new Date(posted.nextUpdateAt).toISOString() }),
+      },
+      at,
+    );
     notify.chat(internalStatusUpdate(state, posted));
     if (state.policy.rules.stakeholderEmail === 'all')
       notify.email(['stakeholders'], internalStatusUpdate(state, posted));
     notify.statusPage(publicPhase(incident), update.userFacing);
-    return incident.view();
   });
 
   onCommand(
-    slot,
+    declared,
     changeSeverityUpdate,
     'changeSeverity',
     severityChangeSchema,
-    async (incident, { severity, by, reason }) => {
+    async (incident, { severity, by, reason }, at) => {
       const { state, recorder, notify } = incident;
-      const policy = await configuration.resolveIncidentPolicy(severity);
+      const policy = await (incident.planned ? lookups : configuration).resolveIncidentPolicy(severity);
       const previous = state.severity;
       const upgraded = severityRank(severity) < severityRank(previous);
       // Everything below is synchronous, so the main loop re-plans every timer from the new policy at once.
       state.severity = severity;
       state.policy = policy;
       if (upgraded) state.escalation.unresolvedFired = false;
-      recorder.record('severity-changed', by, `${previous} → ${severity}${reason ? `: ${reason}` : ''}`, {
-        from: previous,
-        to: severity,
-      });
+      recorder.record(
+        'severity-changed',
+        by,
+        `${previous} → ${severity}${reason ? `: ${reason}` : ''}`,
+        { from: previous, to: severity },
+        at,
+      );
       incident.publishSearchAttributes();
       notify.summary();
       notify.chat(plainMessage(state, 'severity-change', `severity changed ${previous} → ${severity} by ${by}`));
@@ -112,29 +116,28 @@ export function registerHandlers(slot: IncidentSlot): void {
         incident.trigger('primary-oncall', 'declared', 0);
       }
       if (upgraded && state.publicUpdates.length === 0) notify.statusPage(publicPhase(incident));
-      return incident.view();
     },
-    (incident, { severity }) => {
-      if (severity === incident.state.severity) {
-        incident.reject(IncidentErrorType.IllegalTransition, `incident is already ${severity}`);
-      }
+    {
+      exclusive: true,
+      guard: (incident, { severity }) => {
+        if (severity === incident.state.severity) {
+          incident.reject(IncidentErrorType.IllegalTransition, `incident is already ${severity}`);
+        }
+      },
     },
   );
 
-  onCommand(slot, addNoteUpdate, 'addNote', noteSchema, (incident, { text, by }) => {
-    incident.recorder.record('note', by, text);
-    return incident.view();
+  onCommand(declared, addNoteUpdate, 'addNote', noteSchema, (incident, { text, by }, at) => {
+    incident.recorder.record('note', by, text, undefined, at);
   });
-
-  registerResolutionHandlers(slot);
 }
 
-function publicPhase(incident: Incident): 'investigating' | 'identified' | 'monitoring' {
+export function publicPhase(incident: Incident): 'investigating' | 'identified' | 'monitoring' {
   const { status } = incident.state;
   return status === 'mitigating' ? 'identified' : status === 'monitoring' ? 'monitoring' : 'investigating';
 }
 
-function declared(slot: IncidentSlot): Incident {
-  if (!slot.current) throw new Error('the incident is still being declared; ask again in a moment');
-  return slot.current;
+function current(declared: DeclaredIncident): Incident {
+  if (!declared.current) throw new Error('the incident is still being declared; ask again in a moment');
+  return declared.current;
 }

@@ -1,7 +1,7 @@
-import type { DeliveryReceipt, IncidentRef, PageReason } from '../activities/types';
-import type { IncidentState, PublicUpdate } from '../domain/incident';
-import type { RenderedMessage } from '../domain/templates';
-import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../domain/templates';
+import type { DeliveryReceipt, IncidentRef, PageReason } from '../../activities/types';
+import type { IncidentState, PublicUpdate } from '../../domain/incident';
+import type { RenderedMessage } from '../../domain/templates';
+import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
 import { notifications } from './activity-profiles';
 import { nextStepRef, type Recorder } from './recorder';
 

@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { IncidentState, TimelineEntry, TimelineType } from '../domain/incident';
+import type { IncidentState, TimelineEntry, TimelineType } from '../../domain/incident';
 
 /** Appends to the timeline and counts changes, so the main loop knows when to re-plan its timers. */
 export class Recorder {

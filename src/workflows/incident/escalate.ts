@@ -1,7 +1,7 @@
-import type { Deadline } from '../domain/deadlines';
-import { statusDueAt } from '../domain/deadlines';
-import { escalationMessage, statusReminder } from '../domain/templates';
-import type { Incident } from './incident-entity';
+import type { Deadline } from '../../domain/deadlines';
+import { planDeadlines, statusDueAt } from '../../domain/deadlines';
+import { escalationMessage, statusReminder } from '../../domain/templates';
+import type { Incident } from './incident';
 
 /**
  * What happens when a deadline passes. Each handler changes the facts the deadline was derived from,
@@ -9,7 +9,8 @@ import type { Incident } from './incident-entity';
  */
 export function fireDeadline(incident: Incident, deadline: Deadline): void {
   const { state, recorder, notify } = incident;
-  const now = Date.now();
+  // The next step's clock counts from when this one fell due, so a late firing (worker down) delays nothing after it.
+  const now = incident.planned ? Math.min(deadline.at, Date.now()) : Date.now();
   switch (deadline.kind) {
     case 'ack-escalation': {
       state.escalation.ackLevel = deadline.level;
@@ -20,6 +21,7 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
         level: deadline.level,
         reason: 'ack-timeout',
         target: deadline.target,
+        ...lateness(incident, deadline),
       });
       return;
     }
@@ -39,6 +41,7 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
         level: state.escalation.statusEscalations,
         reason: 'no-status-update',
         target: deadline.target,
+        ...lateness(incident, deadline),
       });
       return;
     }
@@ -50,6 +53,7 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
         level: 1,
         reason: 'unresolved',
         target: deadline.target,
+        ...lateness(incident, deadline),
       });
       return;
     }
@@ -64,4 +68,23 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
       return;
     }
   }
+}
+
+/**
+ * Fires, in order, every deadline that fell due at or before `at`: a command issued after a deadline but delivered
+ * late (worker down) must not cancel the escalation its lateness earned. Each firing moves the facts the next plan
+ * comes from, so the loop ends; the bound only guards against a policy that plans in a circle.
+ */
+export function fireDeadlinesDueBy(incident: Incident, at: number): void {
+  for (let fired = 0; fired < 100; fired++) {
+    const due = planDeadlines(incident.state)[0];
+    if (due === undefined || due.at > at) return;
+    fireDeadline(incident, due);
+  }
+}
+
+/** Records when a step was due if it fired more than a second late, so lateness is visible on the timeline. */
+function lateness(incident: Incident, deadline: Deadline): { dueAt?: string } {
+  if (!incident.planned || Date.now() - deadline.at <= 1000) return {};
+  return { dueAt: new Date(deadline.at).toISOString() };
 }

@@ -1,5 +1,5 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { IncidentActivities } from '../activities';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { IncidentActivities } from '../../activities';
 
 /**
  * Named timeout and retry profiles. Notifications retry within bounds and then give up, so a dead provider
@@ -10,6 +10,16 @@ export const notifications = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
 });
 
+/**
+ * Reads of the worker's own configuration (the severity policy): local, so the declaration's first notifications
+ * are scheduled in the same workflow task, with no round trip through the server.
+ */
+export const lookups = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 10 },
+});
+
+/** The same reads as regular activities, for incidents started before the planned-deadlines patch. */
 export const configuration = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },

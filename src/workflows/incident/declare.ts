@@ -1,15 +1,58 @@
-import { openIncidentState } from '../domain/incident';
-import type { Declaration } from '../domain/inputs';
-import { nextBusinessHoursStart } from '../domain/deadlines';
-import { declarationMessage, plainMessage, stakeholderNotification } from '../domain/templates';
-import { configuration, documents } from './activity-profiles';
-import { Incident } from './incident-entity';
+import { setHandler } from '@temporalio/workflow';
+import { z } from 'zod';
+import { IncidentErrorType } from '../../domain/errors';
+import { openIncidentState, type IncidentState } from '../../domain/incident';
+import type { Declaration } from '../../domain/inputs';
+import { nextBusinessHoursStart, planDeadlines } from '../../domain/deadlines';
+import type { Severity } from '../../domain/severity';
+import { declarationMessage, plainMessage, stakeholderNotification } from '../../domain/templates';
+import { declareUpdate, type IncidentWorkflowInput } from '../definitions';
+import { configuration, documents, lookups } from './activity-profiles';
+import type { DeclaredIncident } from './commands';
+import { Incident, parseOrReject, refuse } from './incident';
+
+const declareRequestSchema = z.object({ requestId: z.string().min(1).max(200) });
+
+/**
+ * The declaration's answer, for update-with-start: it completes once the incident exists and its first
+ * notifications are scheduled, so the declarer learns the id, status and deadlines in one round trip. A second
+ * declaration of the same id is refused unless it repeats the first one's request id (a retry), which answers again.
+ */
+export function registerDeclaration(declared: DeclaredIncident, input: IncidentWorkflowInput): void {
+  setHandler(
+    declareUpdate,
+    async () => {
+      const incident = await declared.ready;
+      const { title, declaredAt } = incident.state;
+      const deadlines = planDeadlines(incident.state);
+      return { ...incident.result(0), added: incident.declarationTimeline(), title, declaredAt, deadlines };
+    },
+    {
+      validator: (request) => {
+        const { requestId } = parseOrReject(declareRequestSchema, request);
+        if (requestId !== input.requestId) {
+          refuse(IncidentErrorType.AlreadyDeclared, `incident ${input.declaration.id} is already declared`);
+        }
+      },
+    },
+  );
+}
+
+/** The incident carried over from the previous run. */
+export function carriedIncident(state: IncidentState, planned: boolean): Incident {
+  return new Incident(state, planned);
+}
+
+/** The severity's policy, read by the worker: in the first workflow task as a local activity, or the old way. */
+function policyFor(severity: Severity, planned: boolean) {
+  return planned ? lookups.resolveIncidentPolicy(severity) : configuration.resolveIncidentPolicy(severity);
+}
 
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
-export async function declareIncident(declaration: Declaration): Promise<Incident> {
-  const policy = await configuration.resolveIncidentPolicy(declaration.severity);
+export async function declareIncident(declaration: Declaration, planned: boolean): Promise<Incident> {
+  const policy = await policyFor(declaration.severity, planned);
   const state = openIncidentState(declaration, policy, Date.now());
-  const incident = new Incident(state);
+  const incident = new Incident(state, planned);
   incident.recorder.record(
     'detected',
     `${declaration.source}`,
@@ -23,6 +66,7 @@ export async function declareIncident(declaration: Declaration): Promise<Inciden
     ...(declaration.commander ? { commander: declaration.commander } : {}),
   });
   incident.publishSearchAttributes();
+  incident.declarationEntries = state.timeline.length;
   return incident;
 }
 

@@ -1,0 +1,92 @@
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { planDeadlines } from '../../domain/deadlines';
+import { declareSchema } from '../../domain/inputs';
+import type { IncidentView, IncidentWorkflowInput } from '../definitions';
+import { DeclaredIncident } from './commands';
+import { announceDeclaration, carriedIncident, declareIncident, registerDeclaration } from './declare';
+import { fireDeadline } from './escalate';
+import { parseOrReject, type Incident } from './incident';
+import { registerMitigationHandlers } from './mitigate';
+import { registerResolutionHandlers } from './resolve';
+import { registerResponseHandlers } from './respond';
+
+/**
+ * Incidents started before this patch re-plan their timer on every timeline entry and look up their policy with
+ * a regular activity; they finish that way. Every incident started since plans a timer only when the earliest
+ * deadline moves, declares in its first workflow task and counts escalation clocks from when a step fell due.
+ */
+export const PLANNED_DEADLINES_PATCH = 'planned-deadlines-v2';
+
+/** Temporal suggests continuing as new well before this; past it, replays of a long incident stop being cheap. */
+const DEFAULT_HISTORY_EVENT_LIMIT = 4_096;
+
+/**
+ * One incident, from declaration to close, as runbook 000 tells it: declare (channel, page, stakeholders, status
+ * page), then hold the clock (escalate when nobody acknowledges, remind and escalate when status updates lapse,
+ * escalate when it stays unresolved) while people respond, mitigate, verify and resolve through updates, then close.
+ */
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
+  const planned = patched(PLANNED_DEADLINES_PATCH);
+  const declared = new DeclaredIncident();
+  registerDeclaration(declared, input);
+  registerResponseHandlers(declared);
+  registerMitigationHandlers(declared);
+  registerResolutionHandlers(declared);
+
+  const incident = input.carried
+    ? carriedIncident(input.carried, planned)
+    : await declareIncident(parseOrReject(declareSchema, input.declaration), planned);
+  declared.set(incident);
+  if (!input.carried) announceDeclaration(incident);
+
+  const continueAsNew = () => shouldContinueAsNew(input);
+  while (!incident.isClosed && !continueAsNew()) {
+    if (planned) await untilEarliestDeadlineMoves(incident, continueAsNew);
+    else await untilNextDeadlineOrAnyChange(incident);
+  }
+
+  // Let in-flight updates and notifications finish, so nothing is lost at close or at a run boundary.
+  await condition(allHandlersFinished);
+  await incident.notify.settled();
+  if (!incident.isClosed) await continueAsNewWith(input, incident);
+  return incident.view();
+}
+
+/**
+ * Sleeps until the earliest deadline, firing it when it comes; a command that moves the earliest deadline (an ack,
+ * a status update, a severity change) wakes the loop to plan again. Anything else (a note, a delivery) leaves the
+ * timer alone, so a whole incident starts about one timer per change of plan.
+ */
+async function untilEarliestDeadlineMoves(incident: Incident, continueAsNew: () => boolean): Promise<void> {
+  const next = planDeadlines(incident.state)[0];
+  const moved = () => incident.isClosed || continueAsNew() || planDeadlines(incident.state)[0]?.at !== next?.at;
+  if (next === undefined) return void (await condition(moved));
+  const wait = next.at - Date.now();
+  if (wait > 0 && (await condition(moved, wait))) return;
+  const due = planDeadlines(incident.state)[0];
+  // One deadline per pass: firing it changes the facts the others are planned from.
+  if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
+}
+
+/** The loop of incidents started before PLANNED_DEADLINES_PATCH: any timeline entry re-plans the timer. */
+async function untilNextDeadlineOrAnyChange(incident: Incident): Promise<void> {
+  const seen = incident.recorder.revision;
+  const next = planDeadlines(incident.state)[0];
+  const changed = () => incident.recorder.revision !== seen || incident.isClosed;
+  if (next === undefined) return void (await condition(changed));
+  const wait = next.at - Date.now();
+  if (wait > 0 && (await condition(changed, wait))) return;
+  const due = planDeadlines(incident.state)[0];
+  if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
+}
+
+function shouldContinueAsNew(input: IncidentWorkflowInput): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > (input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT);
+}
+
+/** Carries the incident into a new run; deliveries already recorded in this run's history are not carried again. */
+async function continueAsNewWith(input: IncidentWorkflowInput, incident: Incident): Promise<never> {
+  const carried = incident.planned ? incident.carriedState() : incident.state;
+  return continueAsNew<typeof incidentWorkflow>({ ...input, carried });
+}

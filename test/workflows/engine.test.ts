@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SmokeTestReport } from '../../src/activities/types';
+import { IncidentErrorType } from '../../src/domain/errors';
+import type { incidentWorkflow } from '../../src/workflows';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  finishMitigationUpdate,
+  resolveUpdate,
+  startMitigationUpdate,
+  stateQuery,
+} from '../../src/workflows/definitions';
+import { createDevServerEnv } from '../support/temporal';
+import { startHarness, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+async function eventsOf(incident: WorkflowHandle<typeof incidentWorkflow>): Promise<Event[]> {
+  return (await incident.fetchHistory()).events ?? [];
+}
+
+const timersStarted = (events: Event[]) => events.filter((e) => e.timerStartedEventAttributes).length;
+
+/** The size of each update's stored answer, in the order they completed. */
+const updateResultBytes = (events: Event[]) =>
+  events.flatMap(
+    (e) => e.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads?.[0]?.data?.length ?? [],
+  );
+
+describe('the engine: timers, answers, serialized commands, late commands (time-skipping)', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+
+  it('notes and deliveries start no timer; only a move of the earliest deadline does', async () => {
+    harness = await startTimeSkippingHarness();
+    const incident = await harness.declare({ severity: 'SEV-1' });
+    await harness.env.sleep('1m');
+    for (let i = 0; i < 5; i++) await incident.executeUpdate(addNoteUpdate, { args: [{ text: `n${i}`, by: 'al' }] });
+    assert.equal(timersStarted(await eventsOf(incident)), 1, 'one timer: the acknowledge window');
+
+    // The ack moves the earliest deadline from the ack window (5 min) to the status reminder (15 min): one more.
+    await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'al' }] });
+    await harness.env.sleep('1m');
+    const events = await eventsOf(incident);
+    assert.equal(timersStarted(events), 2);
+    assert.equal(events.filter((e) => e.timerCanceledEventAttributes).length, 1);
+  });
+
+  it('answers each command with what it wrote: the same size on the 1st note as on the 40th', async () => {
+    harness = await startTimeSkippingHarness();
+    const incident = await harness.declare({ severity: 'SEV-2' });
+    const first = await incident.executeUpdate(addNoteUpdate, { args: [{ text: 'note 00', by: 'al' }] });
+    assert.deepEqual(
+      first.added.map((e) => [e.type, e.message]),
+      [['note', 'note 00']],
+    );
+    assert.equal(first.next?.kind, 'ack-escalation');
+    for (let i = 1; i < 40; i++) {
+      await incident.executeUpdate(addNoteUpdate, { args: [{ text: `note ${String(i).padStart(2, '0')}`, by: 'al' }] });
+    }
+    // The declaration's own answer comes first.
+    const sizes = updateResultBytes(await eventsOf(incident)).slice(1);
+    assert.equal(sizes.length, 40);
+    assert.ok(sizes[0]! < 600, `an answer is small (${sizes[0]} bytes)`);
+    assert.equal(sizes.at(-1), sizes[0], 'and stays the size it was while the timeline grows');
+  });
+
+  it('a mitigation started while resolve verifies waits for it, then sees the resolved incident', async () => {
+    let releaseSmokeTests!: (report: SmokeTestReport) => void;
+    let smokeTestsStarted!: () => void;
+    const started = new Promise<void>((resolve) => (smokeTestsStarted = resolve));
+    harness = await startTimeSkippingHarness({
+      override: () => ({
+        smokeTests: {
+          run: () => {
+            smokeTestsStarted();
+            return new Promise<SmokeTestReport>((resolve) => (releaseSmokeTests = resolve));
+          },
+        },
+      }),
+    });
+    const incident = await harness.declare({ severity: 'SEV-2' });
+    await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'al' }] });
+    await incident.executeUpdate(startMitigationUpdate, { args: [{ action: 'restart', kind: 'restart', by: 'al' }] });
+    await incident.executeUpdate(finishMitigationUpdate, {
+      args: [{ actionId: 'm1', outcome: 'succeeded', by: 'al' }],
+    });
+
+    const resolving = incident.executeUpdate(resolveUpdate, { args: [{ by: 'al' }] });
+    await started;
+    // Accepted (the incident is monitoring), but it must not run until resolve has finished with the state.
+    const racing = incident.executeUpdate(startMitigationUpdate, {
+      args: [{ action: 'scale', kind: 'scale', by: 'bo' }],
+    });
+    const racingOutcome = racing.then(
+      () => 'applied',
+      (error: unknown) => error,
+    );
+    releaseSmokeTests({ passed: true, checks: [{ name: 'api', passed: true, latencyMs: 5, reason: 'status 200' }] });
+    assert.equal((await resolving).status, 'resolved');
+    const outcome = await racingOutcome;
+    assert.ok(outcome instanceof WorkflowUpdateFailedError, `the mitigation was ${String(outcome)}`);
+    assert.ok(outcome.cause instanceof ApplicationFailure);
+    assert.equal(outcome.cause.type, IncidentErrorType.IllegalTransition);
+    const state = await incident.query(stateQuery);
+    assert.equal(state.status, 'resolved');
+    assert.deepEqual(
+      state.mitigations.map((m) => m.id),
+      ['m1'],
+      'no mitigation left open on a resolved incident',
+    );
+  });
+
+  it('a command stamped in the future or long ago is recorded within the workflow clock', async () => {
+    harness = await startTimeSkippingHarness();
+    const incident = await harness.declare({ severity: 'SEV-3' });
+    await harness.env.sleep('20m');
+    await incident.executeUpdate(addNoteUpdate, { args: [{ text: 'from the future', by: 'al' }, { issuedAt: 8e15 }] });
+    await incident.executeUpdate(addNoteUpdate, { args: [{ text: 'from the past', by: 'al' }, { issuedAt: 1 }] });
+    const { timeline, declaredAt } = await incident.query(stateQuery);
+    const notes = timeline.filter((e) => e.type === 'note').map((e) => Math.round((e.at - declaredAt) / 60_000));
+    assert.deepEqual(notes, [20, 10], 'never after now, never more than 10 minutes back');
+  });
+});
+
+// The time-skipping server does not skip time while a stopped worker holds a task, so a worker outage is played
+// out in real time on the dev server, with second-long windows.
+describe('commands delivered late, while the worker was down (dev server)', () => {
+  const ACK_WINDOW_MS = 3_000;
+  let env: TestWorkflowEnvironment;
+  let harness: Harness;
+  before(async () => {
+    env = await createDevServerEnv();
+    harness = await startHarness(env, {
+      policy: { ...TEST_POLICY, severities: { 'SEV-1': { acknowledgeWithin: `${ACK_WINDOW_MS / 1000}s` } } },
+    });
+  });
+  after(async () => {
+    await harness?.stop();
+    await env?.teardown();
+  });
+
+  /** Declares, stops the worker before the ack window closes, and restarts it once `downUntil` ms have passed. */
+  async function ackDeliveredLate(issuedAfterMs: number, downUntilMs: number) {
+    const incident = await harness.declare({ severity: 'SEV-1' });
+    const { declaredAt } = await incident.query(stateQuery);
+    await sleep(declaredAt + 1_000 - Date.now());
+    await harness.stopWorker();
+    const issuedAt = declaredAt + issuedAfterMs;
+    await sleep(issuedAt - Date.now());
+    const acking = incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'al' }, { issuedAt }] });
+    await sleep(declaredAt + downUntilMs - Date.now());
+    await harness.restartWorker();
+    assert.equal((await acking).status, 'acknowledged');
+    return { incident, declaredAt, issuedAt };
+  }
+
+  it('an ack issued after its deadline still lets the escalation fire, and keeps its own time', async () => {
+    const { incident, declaredAt, issuedAt } = await ackDeliveredLate(ACK_WINDOW_MS + 1_000, ACK_WINDOW_MS + 3_000);
+    const state = await incident.query(stateQuery);
+    const escalations = state.timeline.filter((e) => e.type === 'escalation');
+    assert.deepEqual(
+      escalations.map((e) => `${String(e.data?.reason)}:${String(e.data?.target)}`),
+      ['ack-timeout:secondary-oncall'],
+    );
+    assert.equal(escalations[0]?.data?.dueAt, new Date(declaredAt + ACK_WINDOW_MS).toISOString(), 'lateness shows');
+    assert.equal(state.acknowledgedAt, issuedAt, 'MTTA counts from when the person acknowledged');
+  });
+
+  it('an ack issued before its deadline but delivered after it cancels the escalation', async () => {
+    const { incident, issuedAt } = await ackDeliveredLate(ACK_WINDOW_MS - 1_000, ACK_WINDOW_MS + 2_000);
+    await sleep(1_000);
+    const state = await incident.query(stateQuery);
+    assert.deepEqual(
+      state.timeline.filter((e) => e.type === 'escalation'),
+      [],
+    );
+    assert.equal(state.acknowledgedAt, issuedAt);
+  });
+});

@@ -123,6 +123,10 @@ export function renderTable(report: BenchReport): string {
         .trimEnd();
     lines.push(format(header), widths.map((width) => '-'.repeat(width)).join('  '));
     for (const row of table.slice(1)) lines.push(format(row));
+    if (run.latency) {
+      const steps = Object.entries(run.latency.incidentPath).map(([method, at]) => `${method} ${ms(at.p50)}`);
+      lines.push(`  incident path to its first post, p50 ms after declare(): ${steps.join(', ')}`);
+    }
     const failures = [
       ['latency', run.latency?.failures],
       ['timer lag', run.timerLag?.failures],

@@ -39,6 +39,13 @@ function progress(log: Log, what: string, values: PerSide<number[]>) {
 export interface LatencyResult {
   firstPostMs: PerSide<Summary>;
   callMs: PerSide<Summary>;
+  /**
+   * Where the incident's time to its first post goes: ms after declare() was called at which each kind of call
+   * first reached a fake (Slack methods, `pagerduty`), over the sequential samples, where every call is its own.
+   */
+  incidentPath: Record<string, Summary>;
+  /** How many Slack calls an incident makes before its first post. */
+  slackCallsBeforeFirstPost: Summary;
   failures: PerSide<Record<string, number>>;
 }
 
@@ -47,12 +54,26 @@ export async function measureLatency(w: Workload, samples: number, log: Log): Pr
   const firstPost = perSide<number[]>(() => []);
   const call = perSide<number[]>(() => []);
   const failures = perSide<string[]>(() => []);
+  const path: Record<string, number[]> = {};
+  const callsBefore: number[] = [];
   for (let round = 0; round < samples; round += 1) {
     for (const side of sidesFor(round)) {
       try {
         const sample = await w.toFirstPost(side, w.newId());
         firstPost[side].push(sample.firstPostMs);
         call[side].push(sample.callMs);
+        if (side === 'incident') {
+          const until = sample.calledAt + sample.firstPostMs;
+          const inWindow = <T extends { at: number }>(items: readonly T[]) =>
+            items.filter((item) => item.at >= sample.calledAt && item.at <= until);
+          const slackCalls = inWindow(w.rig.slack.calls);
+          callsBefore.push(slackCalls.length);
+          const firstOf = new Map<string, number>();
+          for (const { method, at } of slackCalls) if (!firstOf.has(method)) firstOf.set(method, at);
+          const page = inWindow(w.rig.pagerduty.events)[0];
+          if (page) firstOf.set('pagerduty', page.at);
+          for (const [method, at] of firstOf) (path[method] ??= []).push(at - sample.calledAt);
+        }
       } catch (error) {
         failures[side].push(describeError(error));
       }
@@ -65,6 +86,12 @@ export async function measureLatency(w: Workload, samples: number, log: Log): Pr
   return {
     firstPostMs: summarizeSides(firstPost),
     callMs: summarizeSides(call),
+    incidentPath: Object.fromEntries(
+      Object.entries(path)
+        .map(([method, offsets]) => [method, summarize(offsets)] as const)
+        .sort((a, b) => a[1].p50 - b[1].p50),
+    ),
+    slackCallsBeforeFirstPost: summarize(callsBefore),
     failures: tallySides(failures),
   };
 }

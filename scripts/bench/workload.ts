@@ -99,7 +99,7 @@ export class Workload {
     const started = side === 'incident' ? await this.declare(id, severity) : await this.startBare(id, kind);
     const channel = side === 'incident' ? this.incidentChannel(id) : this.bareChannel(id);
     const post = await this.posts.waitFor(channel, FIRST_POST_TIMEOUT_MS);
-    return { callMs: started.callMs, firstPostMs: post.at - started.calledAt };
+    return { calledAt: started.calledAt, callMs: started.callMs, firstPostMs: post.at - started.calledAt };
   }
 
   /** Waits until neither fake has heard anything for `quietMs` (at most `maxMs`), so samples do not overlap. */

@@ -8,18 +8,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { SmokeTestReport } from '../src/activities/types';
-import {
-  acknowledgeUpdate,
-  assignRoleUpdate,
-  closeUpdate,
-  finishMitigationUpdate,
-  postStatusUpdate,
-  resolveUpdate,
-  startMitigationUpdate,
-} from '../src/workflows/definitions';
+import { IncidentService } from '../src/client/service';
+import type { incidentWorkflow } from '../src/workflows';
+import { incidentWorkflowId, stateQuery } from '../src/workflows/definitions';
 import { startTimeSkippingHarness } from '../test/workflows/harness';
 
-export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle.json');
+/**
+ * Histories of incidents started before the planned-deadlines patch stay in the fixtures too: incidents running
+ * during a deploy must finish on the new code, and replaying the old recording proves it.
+ */
+export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v2.json');
 
 async function main(): Promise<void> {
   const outcomes: SmokeTestReport[] = [
@@ -34,31 +32,42 @@ async function main(): Promise<void> {
     }),
   });
   try {
-    const incident = await harness.declare({ id: 'replay-1', severity: 'SEV-1', commander: 'alice' });
+    const incidents = new IncidentService(harness.env.client, { taskQueue: harness.taskQueue });
+    const id = 'replay-2';
+    await incidents.declare({
+      id,
+      title: 'Checkout is down',
+      severity: 'SEV-1',
+      service: 'checkout',
+      commander: 'alice',
+    });
+    const incident = harness.env.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(id));
     const by = { by: 'alice' };
     await harness.env.sleep('6m');
-    await incident.executeUpdate(acknowledgeUpdate, { args: [by] });
-    await incident.executeUpdate(assignRoleUpdate, { args: [{ role: 'comms', user: 'bob', by: 'alice' }] });
-    await incident.executeUpdate(postStatusUpdate, {
-      args: [{ impact: 'checkout down for all users', hypothesis: 'deploy 412', nextUpdateIn: '10m', by: 'bob' }],
+    await incidents.command('acknowledge', id, by);
+    await incidents.command('assignRole', id, { role: 'comms', user: 'bob', by: 'alice' });
+    await incidents.command('postStatusUpdate', id, {
+      impact: 'checkout down for all users',
+      hypothesis: 'deploy 412',
+      nextUpdateIn: '10m',
+      by: 'bob',
     });
+    await incidents.command('addNote', id, { text: 'error rate back to 40%', by: 'bob' });
     await harness.env.sleep('12m');
-    await incident.executeUpdate(startMitigationUpdate, {
-      args: [{ action: 'disable flag', kind: 'feature-flag', ...by }],
-    });
-    await incident.executeUpdate(finishMitigationUpdate, { args: [{ actionId: 'm1', outcome: 'failed', ...by }] });
-    await incident.executeUpdate(resolveUpdate, { args: [by] });
-    await incident.executeUpdate(startMitigationUpdate, {
-      args: [{ action: 'roll back deploy 412', kind: 'rollback', ...by }],
-    });
-    await incident.executeUpdate(finishMitigationUpdate, { args: [{ actionId: 'm2', outcome: 'succeeded', ...by }] });
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice', summary: 'deploy 412 broke checkout' }] });
-    await incident.executeUpdate(closeUpdate, { args: [by] });
-    const result = await incident.result();
+    await incidents.command('startMitigation', id, { action: 'disable flag', kind: 'feature-flag', ...by });
+    await incidents.command('finishMitigation', id, { actionId: 'm1', outcome: 'failed', ...by });
+    await incidents.command('resolve', id, by);
+    await incidents.command('startMitigation', id, { action: 'roll back deploy 412', kind: 'rollback', ...by });
+    await incidents.command('finishMitigation', id, { actionId: 'm2', outcome: 'succeeded', ...by });
+    await incidents.command('resolve', id, { by: 'alice', summary: 'deploy 412 broke checkout' });
+    await incidents.command('close', id, by);
+    await incident.result();
+    const result = await incident.query(stateQuery);
     const history = await incident.fetchHistory();
     writeFileSync(FULL_LIFECYCLE_HISTORY, historyToJSON(history));
+    const bytes = Buffer.byteLength(JSON.stringify(history));
     console.log(
-      `recorded ${history.events?.length} events, ${result.timeline.length} timeline entries → ${FULL_LIFECYCLE_HISTORY}`,
+      `recorded ${history.events?.length} events (${bytes} bytes), ${result.timeline.length} timeline entries → ${FULL_LIFECYCLE_HISTORY}`,
     );
   } finally {
     await harness.stop();

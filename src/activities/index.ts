@@ -1,4 +1,6 @@
 import { Context } from '@temporalio/activity';
+import type { IncidentState } from '../domain/incident';
+import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import type { IntegrationProviders } from './providers';
@@ -14,7 +16,7 @@ import type {
   OpenChannelRequest,
   PageRequest,
   PostmortemReceipt,
-  PostmortemRequest,
+  DraftPostmortemRequest,
   RollbackRequest,
   RollbackResult,
   SmokeTestReport,
@@ -61,10 +63,21 @@ export function createActivities(providers: IntegrationProviders) {
     async collectDiagnostics(request: DiagnosticsRequest): Promise<DiagnosticsReport> {
       return providers.diagnostics.collect(request, () => Context.current().heartbeat());
     },
-    async createPostmortem(request: PostmortemRequest): Promise<PostmortemReceipt> {
-      return providers.postmortem.create(request);
+    async createPostmortem(request: DraftPostmortemRequest): Promise<PostmortemReceipt> {
+      const incident = request.incident ?? (await currentIncident(request.incidentId));
+      return providers.postmortem.create({ ...request, incident });
     },
   };
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
+
+/** The incident as its workflow holds it now, read by query through the worker's own client. */
+async function currentIncident(incidentId: string): Promise<IncidentState> {
+  const {
+    deadlines: _deadlines,
+    verifying: _verifying,
+    ...state
+  } = await Context.current().client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery);
+  return state;
+}

@@ -127,6 +127,12 @@ export interface PostmortemRequest extends IncidentRef {
   dueAt: number;
 }
 
+/** What the workflow sends: a reference; the activity reads the incident itself (older incidents sent a copy). */
+export interface DraftPostmortemRequest extends IncidentRef {
+  incident?: IncidentState;
+  dueAt: number;
+}
+
 export interface PostmortemReceipt extends DeliveryReceipt {
   /** A file path or an issue URL. */
   location: string;

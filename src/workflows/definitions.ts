@@ -59,6 +59,17 @@ export interface DeclarationResult extends CommandResult {
   deadlines: Deadline[];
 }
 
+/** What a finished incident returns: the outcome in brief (the whole record stays behind the state query). */
+export interface IncidentOutcome {
+  incidentId: string;
+  severity: Severity;
+  status: IncidentStatus;
+  declaredAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+}
+
 /** Sent with the start (update-with-start); the request id makes a retried declaration answer the same incident. */
 export interface DeclareRequest {
   requestId: string;

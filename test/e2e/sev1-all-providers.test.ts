@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { incidentWorkflow } from '../../src/workflows';
-import { incidentWorkflowId, type IncidentView } from '../../src/workflows/definitions';
+import { incidentWorkflowId, stateQuery, type IncidentView } from '../../src/workflows/definitions';
 import type { FakeChannel, FakeMessage } from '../fakes/slack-api';
 import { assertNoSecretLeaked } from './secret-scan';
 import {
@@ -160,8 +160,10 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   // The summary refreshes run in order, so the one for the resolution is the last before close.
   await eventually('the summary to show the resolution', () => /Status: resolved/.test(summaryMessage()?.text ?? ''));
   await incidents.command('close', ID, { by: 'alice' });
-  const final = await rig.env.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(ID)).result();
-  assert.equal(final.status, 'closed');
+  const handle = rig.env.client.workflow.getHandle<typeof incidentWorkflow>(incidentWorkflowId(ID));
+  assert.equal((await handle.result()).status, 'closed');
+  // A closed incident still answers its state query: the whole record stays behind it.
+  const final = await handle.query(stateQuery);
   closed = final;
   const timeline = final.timeline;
   const closedAt = entries(timeline, 'closed')[0]?.at ?? Infinity;

@@ -3,47 +3,80 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../src/worker';
+import { PLANNED_DEADLINES_PATCH } from '../../src/workflows/incident/workflow';
 
-// Recorded by scripts/record-history.ts: a SEV-1 from declaration through escalation, failed mitigation,
-// rollback, a refused resolution, resolution and close.
-const history = historyFromJSON(
-  JSON.parse(readFileSync(path.join(__dirname, '../fixtures/histories/full-lifecycle.json'), 'utf8')),
-);
+const fixture = (name: string) =>
+  historyFromJSON(JSON.parse(readFileSync(path.join(__dirname, '../fixtures/histories', name), 'utf8')));
 
-describe('replay of a recorded full lifecycle', () => {
-  it('the recorded history covers the whole story', () => {
-    const events = history.events ?? [];
-    const updates = events.flatMap(
-      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? [],
+// Recorded by scripts/record-history.ts: a SEV-1 from declaration through escalation, failed mitigation, rollback,
+// a refused resolution, resolution and close. The first was recorded before the planned-deadlines patch: it stands
+// for every incident still running when that change is deployed. The second is the same story on today's code.
+const beforePatch = fixture('full-lifecycle.json');
+const current = fixture('full-lifecycle-v2.json');
+
+const events = (history: temporal.api.history.v1.IHistory) => history.events ?? [];
+const updateNames = (history: temporal.api.history.v1.IHistory) =>
+  [
+    ...new Set(
+      events(history).flatMap(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? [],
+      ),
+    ),
+  ].sort();
+const protoBytes = (history: temporal.api.history.v1.IHistory) =>
+  temporal.api.history.v1.History.encode(history).finish().length;
+
+describe('replay of recorded full lifecycles', () => {
+  it('both recordings cover the whole story', () => {
+    for (const history of [beforePatch, current]) {
+      assert.deepEqual(
+        updateNames(history).filter((name) => name !== 'declare' && name !== 'addNote'),
+        ['acknowledge', 'assignRole', 'close', 'finishMitigation', 'postStatusUpdate', 'resolve', 'startMitigation'],
+      );
+      assert.ok(
+        events(history).some((e) => e.timerFiredEventAttributes),
+        'escalation timers fired',
+      );
+      assert.ok(events(history).at(-1)?.workflowExecutionCompletedEventAttributes, 'the incident was closed');
+    }
+    const patches = events(current).flatMap((e) =>
+      (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) =>
+        Buffer.from(p.data ?? []).toString(),
+      ),
     );
-    assert.deepEqual([...new Set(updates)].sort(), [
-      'acknowledge',
-      'assignRole',
-      'close',
-      'finishMitigation',
-      'postStatusUpdate',
-      'resolve',
-      'startMitigation',
-    ]);
     assert.ok(
-      events.some((e) => e.timerFiredEventAttributes),
-      'escalation timers fired',
+      patches.some((p) => p.includes(PLANNED_DEADLINES_PATCH)),
+      `the current recording carries the ${PLANNED_DEADLINES_PATCH} marker`,
     );
-    assert.ok(events.at(-1)?.workflowExecutionCompletedEventAttributes, 'the incident was closed');
   });
 
-  it('replays deterministically with the current workflow code', async () => {
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'full-lifecycle' }, history);
+  it('an incident started before the planned-deadlines patch finishes on the current code', async () => {
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'before-patch' }, beforePatch);
+  });
+
+  it('an incident started on the current code replays deterministically', async () => {
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'current' }, current);
+  });
+
+  it('the current recording spends a timer per change of plan and under half the history bytes', () => {
+    const started = events(current).filter((e) => e.timerStartedEventAttributes).length;
+    const before = events(beforePatch).filter((e) => e.timerStartedEventAttributes).length;
+    assert.ok(started <= 8, `${started} timers started (before the patch: ${before})`);
+    assert.ok(
+      protoBytes(current) <= protoBytes(beforePatch) / 2,
+      `${protoBytes(current)} bytes vs ${protoBytes(beforePatch)} before the patch`,
+    );
   });
 
   it('fails with a determinism error against changed workflow code', async () => {
     await assert.rejects(
       Worker.runReplayHistory(
         { workflowsPath: require.resolve('../fixtures/nondeterministic-workflow'), replayName: 'changed' },
-        history,
+        beforePatch,
       ),
       DeterminismViolationError,
     );

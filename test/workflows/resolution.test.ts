@@ -121,7 +121,8 @@ describe('a notification provider that always fails (time-skipping)', () => {
       await broken.env.sleep('10m');
       const closed = await incident.executeUpdate(closeUpdate, { args: [{ by: 'alice' }] });
       assert.equal(closed.status, 'closed');
-      const result = await incident.result();
+      assert.equal((await incident.result()).status, 'closed');
+      const result = await incident.query(stateQuery);
       const failures = result.timeline.filter((e) => e.type === 'notification-failed' && e.data?.channel === 'chat');
       assert.ok(failures.length >= 5, `chat failures recorded (${failures.length})`);
       assert.ok(

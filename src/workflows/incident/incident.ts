@@ -8,7 +8,7 @@ import { rejectionReason, type Command } from '../../domain/lifecycle';
 import { incidentSeverityKey, incidentServiceKey, incidentStatusKey } from '../../domain/search-attributes';
 import type { IncidentStatus } from '../../domain/severity';
 import { planDeadlines } from '../../domain/deadlines';
-import type { CommandResult, IncidentView } from '../definitions';
+import type { CommandResult, IncidentOutcome, IncidentView } from '../definitions';
 import { Notifier } from './notifier';
 import { Recorder } from './recorder';
 
@@ -51,6 +51,11 @@ export class Incident {
       .slice(mark)
       .filter((e) => e.type !== 'notification-sent' && e.type !== 'notification-failed');
     return { incidentId: id, status, severity, drill, security, added, next: planDeadlines(this.state)[0] ?? null };
+  }
+
+  outcome(): IncidentOutcome {
+    const { id, severity, status, declaredAt, acknowledgedAt, resolvedAt, closedAt } = this.state;
+    return { incidentId: id, severity, status, declaredAt, acknowledgedAt, resolvedAt, closedAt };
   }
 
   /** The entries the declaration wrote (none for an incident carried over from an earlier run). */

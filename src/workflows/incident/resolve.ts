@@ -82,10 +82,11 @@ function writePostmortem(incident: Incident): void {
   const rules = state.policy.rules.postmortem;
   if (!rules?.required || state.resolvedAt === null) return;
   const dueAt = state.resolvedAt + rules.due;
-  // A copy: the activity input is serialized later, after other handlers may have moved the state on.
-  const snapshot = JSON.parse(JSON.stringify(state)) as typeof state;
+  // The activity reads the incident by query: the whole timeline never becomes an activity input in history.
+  // Incidents started before the patch still pass a copy, as they did.
+  const snapshot = incident.planned ? {} : { incident: JSON.parse(JSON.stringify(state)) as typeof state };
   notify.background('postmortem', async (ref) => {
-    const receipt = await documents.createPostmortem({ ...ref, incident: snapshot, dueAt });
+    const receipt = await documents.createPostmortem({ ...ref, ...snapshot, dueAt });
     recorder.record('postmortem', 'system', `postmortem draft: ${receipt.location}`, {
       location: receipt.location,
       dueAt: new Date(dueAt).toISOString(),

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { planDeadlines } from '../../domain/deadlines';
 import { declareSchema } from '../../domain/inputs';
-import type { IncidentView, IncidentWorkflowInput } from '../definitions';
+import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { DeclaredIncident } from './commands';
 import { announceDeclaration, carriedIncident, declareIncident, registerDeclaration } from './declare';
 import { fireDeadline } from './escalate';
@@ -25,7 +25,7 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 4_096;
  * page), then hold the clock (escalate when nobody acknowledges, remind and escalate when status updates lapse,
  * escalate when it stays unresolved) while people respond, mitigate, verify and resolve through updates, then close.
  */
-export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentOutcome> {
   const planned = patched(PLANNED_DEADLINES_PATCH);
   const declared = new DeclaredIncident();
   registerDeclaration(declared, input);
@@ -49,7 +49,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   await condition(allHandlersFinished);
   await incident.notify.settled();
   if (!incident.isClosed) await continueAsNewWith(input, incident);
-  return incident.view();
+  return incident.outcome();
 }
 
 /**

@@ -72,12 +72,7 @@ export function createActivities(providers: IntegrationProviders) {
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
 
-/** The incident as its workflow holds it now, read by query through the worker's own client. */
+/** The incident as its workflow holds it now (its view: the state plus the deadlines), read by query. */
 async function currentIncident(incidentId: string): Promise<IncidentState> {
-  const {
-    deadlines: _deadlines,
-    verifying: _verifying,
-    ...state
-  } = await Context.current().client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery);
-  return state;
+  return Context.current().client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery);
 }

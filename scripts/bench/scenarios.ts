@@ -15,10 +15,13 @@ type PerSide<T> = Record<Side, T>;
 
 const perSide = <T>(make: () => T): PerSide<T> => ({ incident: make(), bare: make() });
 
-/** Failures grouped by message, so a flood of one error reads as one line with a count. */
+/** Failures grouped by message (ids left out), so a flood of one error reads as one line with a count. */
 function tally(messages: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const message of messages) counts[message] = (counts[message] ?? 0) + 1;
+  for (const message of messages) {
+    const key = message.replace(/\b[\w-]*\d[\w-]*\b/g, '#');
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return counts;
 }
 

@@ -208,7 +208,10 @@ export function duplicatePages(pages: RecordedEvent[], kills: Kill[], windowMs =
     }
   }
   for (const [key, times] of opened) {
-    if (times > 1) failures.push(`${key} was opened ${times}× in PagerDuty: a person was paged twice`);
+    if (times < 2) continue;
+    const events = pages.filter((p) => p.event.dedup_key === key);
+    const sequence = events.map((p) => `${p.event.event_action} +${p.at - events[0]!.at} ms`).join(', ');
+    failures.push(`${key} was opened ${times}× in PagerDuty: a person was paged twice (${sequence})`);
   }
   return failures;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { IncidentService } from '../../src/client/service';
@@ -118,14 +119,19 @@ test(`${INCIDENTS} incidents through 5 worker kills and a server kill`, { timeou
   const lateness: LatenessRow[] = [];
   const pages = rig.pagerduty.events;
   const declarationSkews: Array<[string, number]> = [];
-  for (const incident of driven) {
+  // Every workflow ends before anything is counted, so no delivery lands after the checks.
+  const ended = await Promise.all(driven.map((incident) => completion(rig!, incident.plan.id)));
+  for (const [i, incident] of driven.entries()) {
     const { id } = incident.plan;
-    const view = await driver.answer(id);
+    const view = await driver.answer(id, Date.now() + 20_000).catch(async (error: Error) => {
+      failures.push(`${id} does not answer once ended: ${error.message} (history: ${await saveHistory(rig!, id)})`);
+      return undefined;
+    });
+    if (!view) continue;
     const declareSentAt = incident.commands.get('declare')?.attempts[0]?.sentAt ?? view.declaredAt;
     declarationSkews.push([id, view.declaredAt - declareSentAt]);
     if (view.status !== 'closed') failures.push(`${id} ended ${view.status}, not closed`);
-    const { status } = await rig.env.client.workflow.getHandle(incidentWorkflowId(id)).describe();
-    if (status.name !== 'COMPLETED') failures.push(`${id}: the workflow is ${status.name}`);
+    if (ended[i] !== 'COMPLETED') failures.push(`${id}: the workflow is ${ended[i]}`);
     const timeline: TimelineEntry[] = await driver.read(() => incidents.timeline(id));
     const verdict = checkEscalations(incident, timeline, pages, rig.secrets.routingKeys);
     const found = [
@@ -156,6 +162,24 @@ async function startWorker(): Promise<WorkerProcess> {
   const worker = await startWorkerProcess(env, 60_000, 'test/e2e/chaos-worker.ts');
   rig.workers.push(worker);
   return worker;
+}
+
+/**
+ * How the incident's workflow ended. Closing answers before the workflow ends (it still delivers the closing
+ * notes and archives the channel), so this waits a while: the delivery checks must see every delivery.
+ */
+async function completion(rig: Rig, id: string, waitMs = 60_000): Promise<string> {
+  const handle = rig.env.client.workflow.getHandle(incidentWorkflowId(id));
+  await Promise.race([handle.result().catch(() => undefined), sleep(waitMs, undefined, { ref: false })]);
+  return (await handle.describe()).status.name;
+}
+
+/** The incident's history as JSON in the temp directory, to replay a failure with; returns the path. */
+async function saveHistory(rig: Rig, id: string): Promise<string> {
+  const file = path.join(os.tmpdir(), `chaos-${id}-history.json`);
+  const history = await rig.env.client.workflow.getHandle(incidentWorkflowId(id)).fetchHistory();
+  await writeFile(file, JSON.stringify(history, null, 1));
+  return file;
 }
 
 /** What the driver sent when and what the incident recorded, times relative to the start, for a failure's replay. */

@@ -19,7 +19,7 @@ const perSide = <T>(make: () => T): PerSide<T> => ({ incident: make(), bare: mak
 function tally(messages: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const message of messages) {
-    const key = message.replace(/\b[\w-]*\d[\w-]*\b/g, '#');
+    const key = message.replace(/\b[\w-]*\d[\w-]*\b/g, '#').slice(0, 160);
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;

@@ -144,5 +144,5 @@ export function sidesFor(round: number): readonly Side[] {
 
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 160);
+  return message.split('\n')[0]!.slice(0, 300);
 }

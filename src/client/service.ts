@@ -144,57 +144,49 @@ export class IncidentService {
     const declaration = validate(declareSchema, input);
     const requestId = options.requestId ?? randomUUID();
     const workflowId = incidentWorkflowId(declaration.id);
-    const start = new WithStartWorkflowOperation(incidentWorkflow, {
-      taskQueue: this.options.taskQueue,
-      workflowId,
-      args: [{ declaration: input, requestId, historyEventLimit: options.historyEventLimit }],
-      // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { title: declaration.title, declaredAt: new Date().toISOString() },
-      typedSearchAttributes: [
-        { key: incidentSeverityKey, value: declaration.severity },
-        { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
-        { key: incidentServiceKey, value: declaration.service },
-      ],
-    });
-    try {
-      return await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+    // An operation is good for one call; a retry needs its own.
+    const start = () =>
+      new WithStartWorkflowOperation(incidentWorkflow, {
+        taskQueue: this.options.taskQueue,
+        workflowId,
+        args: [{ declaration: input, requestId, historyEventLimit: options.historyEventLimit }],
+        // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { title: declaration.title, declaredAt: new Date().toISOString() },
+        typedSearchAttributes: [
+          { key: incidentSeverityKey, value: declaration.severity },
+          { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
+          { key: incidentServiceKey, value: declaration.service },
+        ],
+      });
+    const declare = (waitMs: number) =>
+      this.client.withDeadline(Date.now() + waitMs, () =>
         this.client.workflow.executeUpdateWithStart(declareUpdate, {
           args: [{ requestId }],
           updateId: requestId,
-          startWorkflowOperation: start,
+          startWorkflowOperation: start(),
         }),
       );
+    try {
+      return await declare(this.answerTimeoutMs);
     } catch (error) {
       const cause = toIncidentClientError(error, declaration.id);
       if (cause.type !== IncidentClientErrorType.Unavailable) throw cause;
-      return this.awaitBusyWorker(workflowId, requestId, declaration.id, error);
+      if (!(await this.workerPolling())) {
+        throw new IncidentClientError(
+          IncidentClientErrorType.Unavailable,
+          `incident ${declaration.id} may be declared, but no worker is polling task queue "${this.options.taskQueue}": is the incident worker running? The incident proceeds as soon as one is; declaring again with request id ${requestId} answers this same incident.`,
+          { cause: error, requestId },
+        );
+      }
     }
-  }
-
-  /**
-   * The declaration timed out. When a worker is polling the queue it is only busy: wait for the answer a while
-   * longer (the update is already in the workflow); only when none is polling is the worker reported missing.
-   */
-  private async awaitBusyWorker(
-    workflowId: string,
-    requestId: string,
-    incidentId: string,
-    timedOut: unknown,
-  ): Promise<DeclarationResult> {
-    if (!(await this.workerPolling())) {
-      throw new IncidentClientError(
-        IncidentClientErrorType.Unavailable,
-        `incident ${incidentId} may be declared, but no worker is polling task queue "${this.options.taskQueue}": is the incident worker running? The incident proceeds as soon as one is.`,
-        { cause: timedOut },
-      );
-    }
-    const declaration = this.client.workflow.getHandle(workflowId).getUpdateHandle<DeclarationResult>(requestId);
+    // A worker polls but is slow (saturated, restarting): ask again with the same request id. Temporal attaches the
+    // retry to the declaration still in flight, or, if a server restart lost it, the incident answers it anew.
     try {
-      return await this.client.withDeadline(Date.now() + BUSY_WORKER_WAIT_MS, () => declaration.result());
+      return await declare(BUSY_WORKER_WAIT_MS);
     } catch (error) {
-      throw toIncidentClientError(error, incidentId);
+      throw toIncidentClientError(error, declaration.id);
     }
   }
 

@@ -79,8 +79,14 @@ export function incidentJson(view: IncidentView): IncidentJson {
 
 /** A command's answer as JSON: what it wrote to the timeline and the deadline the incident waits on next. */
 export function commandResultJson(result: CommandResult) {
-  const { next, added, ...rest } = result;
-  return { ...rest, added: timelineJson(added), next: next === null ? null : { ...next, at: iso(next.at) } };
+  const { incidentId, next, added, ...rest } = result;
+  // `id`, as in `show --json`, so a script reads the same field from every command.
+  return {
+    id: incidentId,
+    ...rest,
+    added: timelineJson(added),
+    next: next === null ? null : { ...next, at: iso(next.at) },
+  };
 }
 
 /** The declaration's answer as JSON, with every deadline the incident started. */

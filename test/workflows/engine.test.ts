@@ -17,7 +17,9 @@ import {
   stateQuery,
 } from '../../src/workflows/definitions';
 import { createDevServerEnv } from '../support/temporal';
-import { startHarness, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
+import { startHarness, startTimeSkippingHarness, TEST_POLICY, type Harness, stopTimeSkippingServer } from './harness';
+
+after(stopTimeSkippingServer);
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 

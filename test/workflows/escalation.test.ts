@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate, stateQuery } from '../../src/workflows/definitions';
-import { escalationsOf, startTimeSkippingHarness, type Harness } from './harness';
+import { escalationsOf, startTimeSkippingHarness, type Harness, stopTimeSkippingServer } from './harness';
+
+after(stopTimeSkippingServer);
 
 describe('acknowledgement ladder (time-skipping)', () => {
   let env: TestWorkflowEnvironment;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acknowledgeUpdate, postStatusUpdate, stateQuery } from '../../src/workflows/definitions';
-import { escalationsOf, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
+import { escalationsOf, startTimeSkippingHarness, TEST_POLICY, type Harness, stopTimeSkippingServer } from './harness';
+
+after(stopTimeSkippingServer);
 
 const DAYS = 30;
 const UPDATE_EVERY_MINUTES = 15;

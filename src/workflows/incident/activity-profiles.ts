@@ -20,6 +20,15 @@ export const lookups = proxyLocalActivities<IncidentActivities>({
 });
 
 /** The same reads as regular activities, for incidents started before the planned-deadlines patch. */
+/**
+ * Pages: a short call to the pager's API, so a worker that dies mid-call is noticed in seconds, not half a minute,
+ * and the page reaches the next person on time.
+ */
+export const paging = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
+});
+
 export const configuration = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },

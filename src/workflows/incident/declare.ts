@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import { IncidentErrorType } from '../../domain/errors';
 import { openIncidentState, type IncidentState } from '../../domain/incident';
@@ -31,7 +31,7 @@ export function registerDeclaration(declared: DeclaredIncident, input: IncidentW
       validator: (request) => {
         const { requestId } = parseOrReject(declareRequestSchema, request);
         if (requestId !== input.requestId) {
-          refuse(IncidentErrorType.AlreadyDeclared, `incident ${input.declaration.id} is already declared`);
+          refuse(IncidentErrorType.AlreadyDeclared, `incident ${input.declaration.id} already exists`);
         }
       },
     },
@@ -51,7 +51,9 @@ function policyFor(severity: Severity, planned: boolean) {
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
 export async function declareIncident(declaration: Declaration, planned: boolean): Promise<Incident> {
   const policy = await policyFor(declaration.severity, planned);
-  const state = openIncidentState(declaration, policy, Date.now());
+  // Declared when Temporal accepted the start, not when a (possibly restarting) worker first ran it.
+  const declaredAt = planned ? workflowInfo().startTime.getTime() : Date.now();
+  const state = openIncidentState(declaration, policy, declaredAt);
   const incident = new Incident(state, planned);
   incident.recorder.record(
     'detected',
@@ -60,11 +62,17 @@ export async function declareIncident(declaration: Declaration, planned: boolean
     {},
     state.detectedAt,
   );
-  incident.recorder.record('declared', declaration.declaredBy, `declared ${state.severity}: ${state.title}`, {
-    severity: state.severity,
-    service: state.service,
-    ...(declaration.commander ? { commander: declaration.commander } : {}),
-  });
+  incident.recorder.record(
+    'declared',
+    declaration.declaredBy,
+    `declared ${state.severity}: ${state.title}`,
+    {
+      severity: state.severity,
+      service: state.service,
+      ...(declaration.commander ? { commander: declaration.commander } : {}),
+    },
+    state.declaredAt,
+  );
   incident.publishSearchAttributes();
   incident.declarationEntries = state.timeline.length;
   return incident;

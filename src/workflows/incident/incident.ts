@@ -33,7 +33,7 @@ export class Incident {
     readonly planned = true,
   ) {
     this.recorder = new Recorder(state);
-    this.notify = new Notifier(state, this.recorder);
+    this.notify = new Notifier(state, this.recorder, planned);
   }
 
   get isClosed(): boolean {

@@ -2,7 +2,7 @@ import type { DeliveryReceipt, IncidentRef, PageReason } from '../../activities/
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
-import { notifications } from './activity-profiles';
+import { notifications, paging } from './activity-profiles';
 import { nextStepRef, type Recorder } from './recorder';
 
 /**
@@ -15,9 +15,14 @@ export class Notifier {
   private channelReady: Promise<unknown> = Promise.resolve();
   private lastSummary: Promise<unknown> = Promise.resolve();
 
+  /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
+  private readonly pages = new Map<string, Promise<unknown>>();
+
+  /** @param ordered whether page actions to one target run in order (incidents since the planned-deadlines patch). */
   constructor(
     private readonly state: IncidentState,
     private readonly recorder: Recorder,
+    private readonly ordered = true,
   ) {}
 
   /** Opens the incident channel and pins the declaration in it; every later chat message waits for both. */
@@ -127,11 +132,19 @@ export class Notifier {
             this.email([target], fallback);
           }
         : undefined;
-    void this.track(
+    const send = () => paging.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity });
+    if (!this.ordered) return void this.track('pager', send, onFailure);
+    // Without the order, a trigger retried after a worker crash can re-open a page already acknowledged or resolved.
+    const previous = this.pages.get(target);
+    const delivery = this.track(
       'pager',
-      () => notifications.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity }),
+      async () => {
+        await previous;
+        return send();
+      },
       onFailure,
     );
+    this.pages.set(target, delivery);
   }
 
   /** Runs a non-notification step (diagnostics, postmortem) in the background with the same bookkeeping. */

@@ -122,6 +122,30 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
     );
   });
 
+  it('a page acknowledged while its trigger is still being delivered reaches the pager after it', async () => {
+    const calls: string[] = [];
+    let releaseTrigger!: () => void;
+    const triggerHeld = new Promise<void>((resolve) => (releaseTrigger = resolve));
+    harness = await startTimeSkippingHarness({
+      override: () => ({
+        pager: {
+          async send(request) {
+            calls.push(`${request.action}:${request.target}`);
+            if (request.action === 'trigger') await triggerHeld;
+            return { destination: `pager ${request.target}`, duplicate: false };
+          },
+        },
+      }),
+    });
+    const incident = await harness.declare({ severity: 'SEV-1' });
+    await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'al' }] });
+    await sleep(300);
+    assert.deepEqual(calls, ['trigger:primary-oncall'], 'the acknowledgement waits for its trigger');
+    releaseTrigger();
+    for (let i = 0; i < 50 && calls.length < 2; i++) await sleep(100);
+    assert.deepEqual(calls, ['trigger:primary-oncall', 'acknowledge:primary-oncall']);
+  });
+
   it('a command stamped in the future or long ago is recorded within the workflow clock', async () => {
     harness = await startTimeSkippingHarness();
     const incident = await harness.declare({ severity: 'SEV-3' });

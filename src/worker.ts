@@ -13,6 +13,8 @@ export async function createWorker(options: {
   providers: IntegrationProviders;
   /** A prebuilt bundle saves tests the few seconds of bundling per worker. */
   workflowBundle?: WorkflowBundle;
+  /** Incidents kept in memory; the SDK's default otherwise. */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -20,6 +22,7 @@ export async function createWorker(options: {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.providers),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }
 
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     namespace: namespace ?? 'default',
     taskQueue: config.taskQueue,
     providers: configuredProviders(policy, config.dirs, integrations),
+    maxCachedWorkflows: config.workflowCacheSize,
   });
   console.log(`worker: polling task queue "${config.taskQueue}" in namespace "${namespace ?? 'default'}"`);
   console.log(`worker: policy ${config.policyPath ?? '(built-in defaults)'}, outbox ${config.dirs.outboxDir}`);

@@ -17,6 +17,7 @@ export const WORKER_ENV_VARS = [
   'DIAGNOSTICS_DIR',
   'POSTMORTEM_DIR',
   'INCIDENT_LOG_LEVEL',
+  'INCIDENT_WORKFLOW_CACHE_SIZE',
 ] as const;
 
 const envSchema = z.object({
@@ -28,11 +29,23 @@ const envSchema = z.object({
   POSTMORTEM_DIR: z.string().min(1).optional(),
   /** The worker's log level; INFO includes the workflow bundle report at every start. */
   INCIDENT_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /**
+   * Open incidents the worker keeps in memory (about 2 MiB each); past it, the least recently active one is evicted
+   * and replays from history on its next event. The SDK's default scales with the machine's memory (~5 GB here).
+   */
+  INCIDENT_WORKFLOW_CACHE_SIZE: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(500),
 });
 
 export interface AppConfig {
   taskQueue: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** How many incidents the worker keeps cached (maxCachedWorkflows). */
+  workflowCacheSize: number;
   policyPath: string | null;
   /** Where the embedded providers keep what they produce. */
   dirs: LocalDirs;
@@ -55,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     taskQueue: vars.INCIDENT_TASK_QUEUE,
     logLevel: vars.INCIDENT_LOG_LEVEL,
+    workflowCacheSize: vars.INCIDENT_WORKFLOW_CACHE_SIZE,
     policyPath: vars.INCIDENT_POLICY ?? null,
     dirs: localDirs(vars.INCIDENT_DATA_DIR, vars),
   };

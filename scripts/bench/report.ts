@@ -34,7 +34,7 @@ export interface BenchReport {
 
 const ms = (value: number) => (Number.isFinite(value) ? String(Math.round(value)) : '-');
 const triple = (s: Summary | undefined) => (s && s.n > 0 ? `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}` : '-');
-const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b !== 0 ? `${(a / b).toFixed(1)}×` : '-');
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(1)}×` : '-');
 const ratios = (a: Summary | undefined, b: Summary | undefined) =>
   a && b && a.n > 0 && b.n > 0 ? `${ratio(a.p50, b.p50)} / ${ratio(a.p95, b.p95)} / ${ratio(a.p99, b.p99)}` : '-';
 const failed = (failures: Record<string, number> | undefined) =>
@@ -88,7 +88,10 @@ function rows(run: RunResult): string[][] {
       '5 RSS per cached open, MiB (idle→K)',
       cell('incident'),
       cell('bare'),
-      ratio(memory.perOpenMiB.incident, memory.perOpenMiB.bare),
+      // The slope when there is one: the bare delta is often within noise, even below zero.
+      memory.slopeMiB.incident !== null && memory.slopeMiB.bare !== null
+        ? ratio(memory.slopeMiB.incident, memory.slopeMiB.bare)
+        : ratio(memory.perOpenMiB.incident, memory.perOpenMiB.bare),
     ]);
   }
   if (lifecycle) {

@@ -339,25 +339,12 @@ export interface LifecycleResult {
   status: string;
 }
 
-type SendCommand = (name: string, id: string, input: Record<string, unknown>) => Promise<unknown>;
-
-/**
- * The service's command path: one generic `command(name, id, input)` since issue 7's client split, one method
- * per command on landed main before it. Both are accepted so the bench measures either tree.
- */
-function commandPath(w: Workload): SendCommand {
-  const service = w.incidents as unknown as { command?: SendCommand } & Record<string, unknown>;
-  if (typeof service.command === 'function') return (name, id, input) => service.command!(name, id, input);
-  return (name, id, input) =>
-    (service[name] as (id: string, input: unknown) => Promise<unknown>).call(service, id, input);
-}
-
 /** 6: one incident through the whole runbook via the service, then its history counted. */
 export async function measureLifecycle(w: Workload, log: Log): Promise<LifecycleResult> {
   const id = w.newId();
   const by = 'pat';
   await w.toFirstPost('incident', id, 'SEV-2');
-  const command = commandPath(w);
+  const command = w.incidents.command.bind(w.incidents);
   await command('acknowledge', id, { by });
   await command('assignRole', id, { role: 'commander', user: 'alice', by });
   await command('postStatusUpdate', id, {

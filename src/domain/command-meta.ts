@@ -23,6 +23,4 @@ export function commandTime(meta: CommandMeta, now: number, floor: number): numb
 }
 
 /** A client's name for one request (`--request-id`, the API's Idempotency-Key): Temporal's update id. */
-export const requestIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'use 1-100 letters, digits and . _ : -');
+export const requestIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'use 1-100 letters, digits and . _ : -');

@@ -14,6 +14,7 @@ import {
   statusUpdateSchema,
 } from '../../domain/inputs';
 import { ROLE_TITLES, ROLES, SEVERITIES, STATUSES } from '../../domain/severity';
+import { escapeUnsafe } from '../../domain/text';
 import type { CommandResult } from '../../workflows/definitions';
 import {
   checkIncidentId,
@@ -60,7 +61,8 @@ export function buildProgram(session: CliSession): Command {
   const program = new Command('incident')
     .description('Declare and run incidents; each incident is a durable Temporal workflow.')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    // Commander echoes unknown flags and commands as typed: nothing in them may reach the terminal as an escape.
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(escapeLines(text)) })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', HELP_FOOTER);
   program.hook('preAction', (_program, action) => {
@@ -324,6 +326,10 @@ function verificationLines(result: CommandResult): string[] {
   return [rollback ? `rollback: ${rollback.message}` : '', smoke ? `smoke tests: ${smoke.message}` : ''].filter(
     (line) => line !== '',
   );
+}
+
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeUnsafe).join('\n');
 }
 
 /** Runs the CLI and returns its exit code; output goes through `io`. */

@@ -151,6 +151,13 @@ void test('--json reports invalid input as a typed error on stderr', async () =>
   assert.match(error.message, /^--next: "5" is not a duration/);
 });
 
+void test('an unknown flag is echoed with its escapes neutralized', async () => {
+  const run = await runCli(['ack', 'a1', '--by', 'al', '--colour\u001b[31m'], env);
+  assert.equal(run.code, 2, explain(run));
+  assert.match(run.stderr, /unknown option '--colour\\u001b\[31m'/);
+  assert.ok(!run.stderr.includes('\u001b'), 'no raw escape reaches the terminal');
+});
+
 void test('--help works on every command and exits 0', async () => {
   const commands = [...new Set(invalid.map((c) => c.command))];
   const runs = await Promise.all(commands.map((command) => runCli([command, '--help'], env)));

@@ -11,7 +11,7 @@ import type { SmokeTestReport } from '../src/activities/types';
 import { IncidentService } from '../src/client/service';
 import type { incidentWorkflow } from '../src/workflows';
 import { incidentWorkflowId, stateQuery } from '../src/workflows/definitions';
-import { startTimeSkippingHarness, stopTimeSkippingServer } from '../test/workflows/harness';
+import { startTimeSkippingHarness } from '../test/workflows/harness';
 
 /**
  * Histories of incidents started before the planned-deadlines patch stay in the fixtures too: incidents running
@@ -71,7 +71,6 @@ async function main(): Promise<void> {
     );
   } finally {
     await harness.stop();
-    await stopTimeSkippingServer();
   }
 }
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate, changeSeverityUpdate, postStatusUpdate, stateQuery } from '../../src/workflows/definitions';
-import { entriesOf, escalationsOf, startTimeSkippingHarness, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { entriesOf, escalationsOf, startTimeSkippingHarness, type Harness } from './harness';
 
 const update = { impact: 'checkout errors for 30% of users', hypothesis: 'bad deploy 412', by: 'bob' };
 

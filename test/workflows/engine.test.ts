@@ -17,9 +17,7 @@ import {
   stateQuery,
 } from '../../src/workflows/definitions';
 import { createDevServerEnv } from '../support/temporal';
-import { startHarness, startTimeSkippingHarness, TEST_POLICY, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { startHarness, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { acknowledgeUpdate, stateQuery } from '../../src/workflows/definitions';
-import { escalationsOf, startTimeSkippingHarness, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { escalationsOf, startTimeSkippingHarness, type Harness } from './harness';
 
 describe('acknowledgement ladder (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -62,9 +60,11 @@ describe('acknowledgement ladder (time-skipping)', () => {
     assert.deepEqual(await escalationsOf(sev2), []);
     await env.sleep('2m');
     assert.deepEqual(await escalationsOf(sev2), ['ack-timeout:1:secondary-oncall@15']);
-    assert.deepEqual(await escalationsOf(sev3), []);
+    // SEV-3 pages on-call in business hours: if they begin during the test, that page is not the ladder's business.
+    const ladder = async () => (await escalationsOf(sev3)).filter((e) => e.startsWith('ack-timeout'));
+    assert.deepEqual(await ladder(), []);
     await env.sleep('15m');
-    assert.deepEqual(await escalationsOf(sev3), ['ack-timeout:1:secondary-oncall@30']);
+    assert.deepEqual(await ladder(), ['ack-timeout:1:secondary-oncall@30']);
   });
 
   it('SEV-4 over three days: one escalation after 24 hours, no cadence, no unresolved escalation', async () => {

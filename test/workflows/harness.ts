@@ -69,30 +69,22 @@ export interface HarnessOptions {
  * A fresh time-skipping server per test: the test server's clock is global, so one test's in-flight
  * activities must never hold back another test's time skipping.
  */
-export async function startTimeSkippingHarness(options: HarnessOptions = {}): Promise<Harness> {
-  return startHarness(await sharedTimeSkippingEnv(), options);
-}
-
-let shared: Promise<TestWorkflowEnvironment> | undefined;
-
 /**
- * One time-skipping server per test file (each file runs in its own process), started on first use: starting the
- * JVM per test cost more than the tests. Tests in a file run one after another and each harness terminates its
- * incidents and stops its worker, so nothing of one test is in flight to hold back the next one's time skipping;
- * tests measure time from their own incidents' declaration, never from the server's clock.
+ * A fresh time-skipping server per test: the test server's clock is global and it skips time only when nothing is
+ * in flight, so one test's leftovers (a task handed to a worker that has since stopped) would make the next test
+ * sleep in real time; and each test starts at today's time of day, as the incidents it declares would.
  */
-function sharedTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return (shared ??= createTimeSkippingEnv().then(async (env) => {
-    await registerSearchAttributes(env);
-    return env;
-  }));
-}
-
-/** Stops the file's time-skipping server: `after(stopTimeSkippingServer)` in every file that starts a harness. */
-export async function stopTimeSkippingServer(): Promise<void> {
-  const env = shared;
-  shared = undefined;
-  await (await env)?.teardown();
+export async function startTimeSkippingHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env);
+  const harness = await startHarness(env, options);
+  return {
+    ...harness,
+    async stop() {
+      await harness.stop();
+      await env.teardown();
+    },
+  };
 }
 
 export async function startHarness(env: TestWorkflowEnvironment, options: HarnessOptions = {}): Promise<Harness> {

@@ -15,9 +15,7 @@ import {
   stateQuery,
 } from '../../src/workflows/definitions';
 import { createDevServerEnv } from '../support/temporal';
-import { startHarness, startTimeSkippingHarness, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { startHarness, startTimeSkippingHarness, type Harness } from './harness';
 
 /** The update's failure as the workflow raised it: type and message. */
 async function rejection(promise: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acknowledgeUpdate, postStatusUpdate, stateQuery } from '../../src/workflows/definitions';
-import { escalationsOf, startTimeSkippingHarness, TEST_POLICY, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { escalationsOf, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 const DAYS = 30;
 const UPDATE_EVERY_MINUTES = 15;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SmokeTestReport } from '../../src/activities/types';
 import {
@@ -10,9 +10,7 @@ import {
   startMitigationUpdate,
   stateQuery,
 } from '../../src/workflows/definitions';
-import { startTimeSkippingHarness, type Harness, stopTimeSkippingServer } from './harness';
-
-after(stopTimeSkippingServer);
+import { startTimeSkippingHarness, type Harness } from './harness';
 
 const passing: SmokeTestReport = {
   passed: true,

@@ -144,12 +144,13 @@ export class IncidentService {
     const declaration = validate(declareSchema, input);
     const requestId = options.requestId ?? randomUUID();
     const workflowId = incidentWorkflowId(declaration.id);
+    const sentAt = Date.now();
     // An operation is good for one call; a retry needs its own.
     const start = () =>
       new WithStartWorkflowOperation(incidentWorkflow, {
         taskQueue: this.options.taskQueue,
         workflowId,
-        args: [{ declaration: input, requestId, historyEventLimit: options.historyEventLimit }],
+        args: [{ declaration: input, requestId, declaredAt: sentAt, historyEventLimit: options.historyEventLimit }],
         // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -28,6 +28,8 @@ export interface IncidentWorkflowInput {
   historyEventLimit?: number;
   /** The declaring request's id (update-with-start): a retry with the same id gets the same incident back. */
   requestId?: string;
+  /** When the declaration was sent (epoch ms, client-stamped), so a worker outage does not push every deadline back. */
+  declaredAt?: number;
 }
 
 /** The incident as clients see it: the state plus the deadlines it is waiting on. Only ever read by query. */

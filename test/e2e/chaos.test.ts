@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { IncidentService } from '../../src/client/service';
 import type { TimelineEntry } from '../../src/domain/incident';
 import { WORKFLOWS_PATH } from '../../src/worker';
@@ -146,6 +146,7 @@ test(`${INCIDENTS} incidents through 5 worker kills and a server kill`, { timeou
   }
   failures.push(...duplicatePages(pages, monkey.kills));
   failures.push(...emailDuplicates(rig));
+  failures.push(...(await replayFailures(rig, driven)));
 
   printLateness(lateness);
   const [skewed, skew] = declarationSkews.sort((a, b) => b[1] - a[1])[0] ?? ['-', 0];
@@ -172,6 +173,29 @@ async function completion(rig: Rig, id: string, waitMs = 60_000): Promise<string
   const handle = rig.env.client.workflow.getHandle(incidentWorkflowId(id));
   await Promise.race([handle.result().catch(() => undefined), sleep(waitMs, undefined, { ref: false })]);
   return (await handle.describe()).status.name;
+}
+
+/**
+ * Histories written across worker and server kills must replay on the code that wrote them: a workflow that reads
+ * anything not in its history would answer queries and resume differently after the next restart.
+ */
+async function replayFailures(rig: Rig, driven: DrivenIncident[]): Promise<string[]> {
+  assert.ok(bundlePath);
+  const histories = await Promise.all(
+    driven.map(async ({ plan }) => {
+      const workflowId = incidentWorkflowId(plan.id);
+      return { workflowId, history: await rig.env.client.workflow.getHandle(workflowId).fetchHistory() };
+    }),
+  );
+  const code = await readFile(bundlePath, 'utf8');
+  const failures: string[] = [];
+  for await (const { workflowId, error } of Worker.runReplayHistories(
+    { workflowBundle: { code }, replayName: 'chaos' },
+    histories,
+  )) {
+    if (error) failures.push(`${workflowId} does not replay: ${error.message}`);
+  }
+  return failures;
 }
 
 /** The incident's history as JSON in the temp directory, to replay a failure with; returns the path. */

@@ -1,4 +1,5 @@
-import { setHandler, workflowInfo } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { commandTime } from '../../domain/command-meta';
 import { z } from 'zod';
 import { IncidentErrorType } from '../../domain/errors';
 import { openIncidentState, type IncidentState } from '../../domain/incident';
@@ -49,10 +50,15 @@ function policyFor(severity: Severity, planned: boolean) {
 }
 
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
-export async function declareIncident(declaration: Declaration, planned: boolean): Promise<Incident> {
+export async function declareIncident(
+  declaration: Declaration,
+  sentAt: number | undefined,
+  planned: boolean,
+): Promise<Incident> {
   const policy = await policyFor(declaration.severity, planned);
-  // Declared when Temporal accepted the start, not when a (possibly restarting) worker first ran it.
-  const declaredAt = planned ? workflowInfo().startTime.getTime() : Date.now();
+  // Declared when it was sent, not when a (possibly restarting) worker first ran it; bounded like any command.
+  // (Not workflowInfo().startTime: a worker rebuilding the incident after a server restart was seen to get another.)
+  const declaredAt = planned ? commandTime({ issuedAt: sentAt }, Date.now(), 0) : Date.now();
   const state = openIncidentState(declaration, policy, declaredAt);
   const incident = new Incident(state, planned);
   incident.recorder.record(

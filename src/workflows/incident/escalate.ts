@@ -9,8 +9,9 @@ import type { Incident } from './incident';
  */
 export function fireDeadline(incident: Incident, deadline: Deadline): void {
   const { state, recorder, notify } = incident;
-  // The next step's clock counts from when this one fell due, so a late firing (worker down) delays nothing after it.
-  const now = incident.planned ? Math.min(deadline.at, Date.now()) : Date.now();
+  // The next step counts from when this one fired, not from when it fell due: after a worker outage, firing the
+  // overdue steps back to back would page the whole ladder before an ack already waiting in Temporal is delivered.
+  const now = Date.now();
   switch (deadline.kind) {
     case 'ack-escalation': {
       state.escalation.ackLevel = deadline.level;

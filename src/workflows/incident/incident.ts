@@ -26,7 +26,7 @@ export class Incident {
 
   /**
    * @param planned whether this run plans its deadlines the current way (see workflow.ts): only a change to the
-   * earliest deadline re-plans its timer, and escalation clocks count from when a step fell due.
+   * earliest deadline re-plans its timer, and commands count from when they were issued.
    */
   constructor(
     readonly state: IncidentState,

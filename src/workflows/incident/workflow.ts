@@ -13,7 +13,7 @@ import { registerResponseHandlers } from './respond';
 /**
  * Incidents started before this patch re-plan their timer on every timeline entry and look up their policy with
  * a regular activity; they finish that way. Every incident started since plans a timer only when the earliest
- * deadline moves, declares in its first workflow task and counts escalation clocks from when a step fell due.
+ * deadline moves, declares in its first workflow task and records commands at the time they were issued.
  */
 export const PLANNED_DEADLINES_PATCH = 'planned-deadlines-v2';
 
@@ -35,7 +35,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   const incident = input.carried
     ? carriedIncident(input.carried, planned)
-    : await declareIncident(parseOrReject(declareSchema, input.declaration), planned);
+    : await declareIncident(parseOrReject(declareSchema, input.declaration), input.declaredAt, planned);
   declared.set(incident);
   if (!input.carried) announceDeclaration(incident);
 

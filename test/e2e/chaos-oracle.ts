@@ -43,8 +43,12 @@ export function expectedEscalations(incident: DrivenIncident, timeline: Timeline
   const fired = escalationEntries(timeline);
   const recordedDue = (level: number) => fired.find((e) => e.reason === 'ack-timeout' && e.level === level)?.dueAt;
   const level1Due = incident.ackDeadlines.get(1) ?? incident.declaredAt + CHAOS_POLICY.ackWithinMs;
-  // The ladder's next step counts from when the previous one fell due, however late that one fired.
-  const level2Due = incident.ackDeadlines.get(2) ?? recordedDue(2) ?? level1Due + CHAOS_POLICY.ladderStepMs;
+  // The ladder's next step counts from when the previous one fired (a late step delays the next one with it).
+  const level1Fired = timeline.find(
+    (e) => e.type === 'escalation' && e.data?.reason === 'ack-timeout' && Number(e.data.level) === 1,
+  )?.at;
+  const level2Due =
+    incident.ackDeadlines.get(2) ?? recordedDue(2) ?? (level1Fired ?? level1Due) + CHAOS_POLICY.ladderStepMs;
   const unresolvedDue = incident.declaredAt + CHAOS_POLICY.unresolvedMs;
   const of = (
     reason: ExpectedEscalation['reason'],

@@ -80,6 +80,11 @@ export async function startFakeSmtp(options: { user?: string; password?: string 
     },
   });
 
+  // A client that dies mid-session (a SIGKILLed worker) resets its connection; a real server logs that and carries
+  // on, and so does this one. Without a listener, smtp-server's 'error' event would crash the test process.
+  server.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

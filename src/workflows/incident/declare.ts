@@ -2,7 +2,7 @@ import { setHandler } from '@temporalio/workflow';
 import { commandTime } from '../../domain/command-meta';
 import { z } from 'zod';
 import { IncidentErrorType } from '../../domain/errors';
-import { openIncidentState, type IncidentState } from '../../domain/incident';
+import { openIncidentState } from '../../domain/incident';
 import type { Declaration } from '../../domain/inputs';
 import { nextBusinessHoursStart, planDeadlines } from '../../domain/deadlines';
 import type { Severity } from '../../domain/severity';
@@ -37,11 +37,6 @@ export function registerDeclaration(declared: DeclaredIncident, input: IncidentW
       },
     },
   );
-}
-
-/** The incident carried over from the previous run. */
-export function carriedIncident(state: IncidentState, planned: boolean): Incident {
-  return new Incident(state, planned);
 }
 
 /** The severity's policy, read by the worker: in the first workflow task as a local activity, or the old way. */

@@ -3,9 +3,9 @@ import { planDeadlines } from '../../domain/deadlines';
 import { declareSchema } from '../../domain/inputs';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { DeclaredIncident } from './commands';
-import { announceDeclaration, carriedIncident, declareIncident, registerDeclaration } from './declare';
+import { announceDeclaration, declareIncident, registerDeclaration } from './declare';
 import { fireDeadline } from './escalate';
-import { parseOrReject, type Incident } from './incident';
+import { Incident, parseOrReject } from './incident';
 import { registerMitigationHandlers } from './mitigate';
 import { registerResolutionHandlers } from './resolve';
 import { registerResponseHandlers } from './respond';
@@ -34,7 +34,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerResolutionHandlers(declared);
 
   const incident = input.carried
-    ? carriedIncident(input.carried, planned)
+    ? new Incident(input.carried, planned)
     : await declareIncident(parseOrReject(declareSchema, input.declaration), input.declaredAt, planned);
   declared.set(incident);
   if (!input.carried) announceDeclaration(incident);

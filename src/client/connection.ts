@@ -25,3 +25,13 @@ export async function connectClient(options: { connectTimeoutMs?: number } = {})
   }
   return new Client({ connection, namespace: namespace ?? 'default' });
 }
+
+/**
+ * A client that connects on first use: a long-running process (the HTTP API) starts while Temporal is still coming
+ * up or down for maintenance, answers 503 meanwhile, and recovers without a restart.
+ */
+export function lazyClient(): Client {
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  const connection = Connection.lazy({ ...connectionOptions, connectTimeout: 5_000 });
+  return new Client({ connection, namespace: namespace ?? 'default' });
+}

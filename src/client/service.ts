@@ -22,9 +22,16 @@ import {
   statusUpdateSchema,
   type DeclareInput,
 } from '../domain/inputs';
-import { incidentServiceKey, incidentSeverityKey, incidentStatusKey } from '../domain/search-attributes';
+import {
+  incidentDrillKey,
+  incidentServiceKey,
+  incidentSeverityKey,
+  incidentStatusKey,
+} from '../domain/search-attributes';
 import type { IncidentStatus, Severity } from '../domain/severity';
+import { serviceNameSchema } from '../domain/text';
 import { incidentWorkflow } from '../workflows';
+import { incidentStaticDetails, incidentStaticSummary } from '../workflows/incident/details';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -55,6 +62,10 @@ export interface IncidentServiceOptions {
 export interface ListFilter {
   statuses?: readonly IncidentStatus[];
   severities?: readonly Severity[];
+  services?: readonly string[];
+  /** Only open incidents (not closed), or only closed ones. */
+  state?: 'open' | 'closed';
+  drill?: boolean;
   limit?: number;
 }
 
@@ -66,6 +77,7 @@ export interface IncidentSummary {
   severity: string;
   status: string;
   service: string;
+  drill: boolean;
   declaredAt: string | null;
   /** Temporal's view of the workflow: RUNNING, COMPLETED, or TERMINATED/FAILED when something went wrong. */
   execution: string;
@@ -83,7 +95,7 @@ export function newIncidentId(now = new Date()): string {
   return `${day}-${suffix}`;
 }
 
-/** The Visibility query for `incident list`; values come from validated enums, so quoting is safe. */
+/** The Visibility query for `incident list`; values are validated enums and service names, so quoting is safe. */
 export function listQuery(filter: ListFilter = {}): string {
   const clauses = [`WorkflowType = "${incidentWorkflow.name}"`, 'ExecutionStatus != "ContinuedAsNew"'];
   const anyOf = (field: string, values: readonly string[] | undefined) => {
@@ -91,6 +103,13 @@ export function listQuery(filter: ListFilter = {}): string {
   };
   anyOf(incidentStatusKey.name, filter.statuses);
   anyOf(incidentSeverityKey.name, filter.severities);
+  anyOf(
+    incidentServiceKey.name,
+    filter.services?.map((service) => serviceNameSchema.parse(service)),
+  );
+  if (filter.state === 'open') clauses.push(`${incidentStatusKey.name} != "closed"`);
+  if (filter.state === 'closed') clauses.push(`${incidentStatusKey.name} = "closed"`);
+  if (filter.drill !== undefined) clauses.push(`${incidentDrillKey.name} = "${String(filter.drill)}"`);
   return clauses.join(' AND ');
 }
 
@@ -155,10 +174,14 @@ export class IncidentService {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: { title: declaration.title, declaredAt: new Date().toISOString() },
+        // The Web UI's headline and card for the incident; the workflow keeps its current details up to date.
+        staticSummary: incidentStaticSummary(declaration),
+        staticDetails: incidentStaticDetails(declaration),
         typedSearchAttributes: [
           { key: incidentSeverityKey, value: declaration.severity },
           { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
           { key: incidentServiceKey, value: declaration.service },
+          { key: incidentDrillKey, value: String(declaration.drill) },
         ],
       });
     const declare = (waitMs: number) =>
@@ -189,6 +212,24 @@ export class IncidentService {
     } catch (error) {
       throw toIncidentClientError(error, declaration.id);
     }
+  }
+
+  /** Whether Temporal answers and a worker polls the incident task queue: what `/readyz` reports. */
+  async readiness(): Promise<{ temporal: boolean; workerPolling: boolean; detail: string }> {
+    try {
+      await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+        this.client.workflowService.getSystemInfo({}),
+      );
+    } catch (error) {
+      const { message } = error instanceof Error ? error : new Error(String(error));
+      return { temporal: false, workerPolling: false, detail: `Temporal does not answer: ${message}` };
+    }
+    const polling = await this.workerPolling();
+    return {
+      temporal: true,
+      workerPolling: polling,
+      detail: polling ? 'ready' : `no worker is polling task queue "${this.options.taskQueue}"`,
+    };
   }
 
   private async workerPolling(): Promise<boolean> {
@@ -279,6 +320,7 @@ export class IncidentService {
           severity: execution.typedSearchAttributes.get(incidentSeverityKey) ?? '',
           status: execution.typedSearchAttributes.get(incidentStatusKey) ?? '',
           service: execution.typedSearchAttributes.get(incidentServiceKey) ?? '',
+          drill: execution.typedSearchAttributes.get(incidentDrillKey) === 'true',
           declaredAt: typeof memo.declaredAt === 'string' ? memo.declaredAt : execution.startTime.toISOString(),
           execution: execution.status.name,
         });
@@ -288,6 +330,18 @@ export class IncidentService {
       throw toIncidentClientError(error);
     }
     return rows;
+  }
+
+  /** Whether an incident with this id was ever started, open or ended; one describe, no query. */
+  async exists(id: string): Promise<boolean> {
+    const handle = this.handle(checkIncidentId(id));
+    try {
+      await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () => handle.describe());
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw toIncidentClientError(error, id);
+    }
   }
 
   private handle(incidentId: string): WorkflowHandle<typeof incidentWorkflow> {

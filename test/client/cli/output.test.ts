@@ -122,6 +122,7 @@ void test('list: a table, and the execution status when Temporal ended the workf
     severity: 'SEV-1',
     status: 'mitigating',
     service: 'checkout',
+    drill: false,
     declaredAt: new Date(NOW - 14 * MIN).toISOString(),
     execution: 'TERMINATED',
   };

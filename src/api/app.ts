@@ -1,5 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import type { z } from 'zod';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import packageJson from '../../package.json';
 import type { ApiDeps } from './deps';
@@ -10,9 +11,25 @@ import { openApiPlugin } from './plugins/openapi';
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
+import { slackRoutes } from './slack/plugin';
 
 /** Bodies are commands and alert groups: 256 KiB holds the largest Alertmanager group a team would send. */
 const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Bodies are checked with the domain's schemas but forwarded as sent: the service and the workflow's validators
+ * parse the same input again (durations as typed, defaults unapplied), so the API refuses and accepts exactly what
+ * the CLI does. Query strings and path parameters keep their parsed values (numbers, lists).
+ */
+const bodyAsSent: FastifySchemaCompiler<z.ZodType> = (route) => {
+  const validate = validatorCompiler(route);
+  if (route.httpPart !== 'body') return validate;
+  return (data: unknown) => {
+    // The zod compiler answers synchronously with { error } or { value }.
+    const result = validate(data) as { error?: Error; value?: unknown };
+    return result.error ? result : { value: data };
+  };
+};
 
 /**
  * The HTTP front door: one Fastify app, built here so tests run the same app the server does. Cross-cutting
@@ -26,15 +43,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: true,
     requestIdHeader: false,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(bodyAsSent);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
   await app.register(authPlugin, { tokens: deps.tokens });
-  // After auth (preHandler), so the limit is per token: one noisy integration cannot starve the others.
+  // After auth, before the body is read: the limit is per token (one noisy integration cannot starve the others)
+  // and a flood of malformed requests is refused as cheaply as a valid one.
   await app.register(fastifyRateLimit, {
     global: true,
-    hook: 'preHandler',
+    hook: 'preParsing',
     max: deps.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => (request.identity ? `actor:${request.identity.actor}` : `ip:${request.ip}`),
@@ -48,5 +66,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, deps);
   await app.register(incidentRoutes, deps);
   await app.register(commandRoutes, deps);
+  await app.register(slackRoutes, deps);
   return app;
 }

@@ -42,7 +42,7 @@ function bodySchemaFor(command: CommandName, fromPath: string | undefined) {
   if (fromPath) delete shape[fromPath];
   const body = z.strictObject(shape);
   // A command with nothing to say can be sent without a body.
-  return Object.keys(shape).length === 0 ? body.optional() : body;
+  return Object.keys(shape).length === 0 ? body.nullish() : body;
 }
 
 export const commandRoutes: FastifyPluginCallbackZod<ApiDeps> = (app, deps, done) => {

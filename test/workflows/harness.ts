@@ -15,13 +15,14 @@ import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
 import { Outbox } from '../../src/activities/outbox/store';
 import type { TimelineEntry } from '../../src/domain/incident';
-import type { DeclareInput } from '../../src/domain/inputs';
+import { declareSchema, type DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
+import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
 
 /** A worker on a fresh task queue against a shared test environment, with a private outbox. */
 export interface Harness {
@@ -124,18 +125,25 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
     async declare(declaration, declareOptions = {}) {
       const id = declaration.id ?? `t${process.pid}-${++counter}`;
       const requestId = `declare-${id}`;
+      const input: DeclareInput = {
+        id,
+        title: 'Checkout is down',
+        severity: 'SEV-1',
+        service: 'checkout',
+        ...declaration,
+      };
+      // As the service does; a declaration a test means the workflow to refuse gets no metadata.
+      const parsed = declareSchema.safeParse(input);
+      const metadata = parsed.success
+        ? { staticSummary: incidentStaticSummary(parsed.data), staticDetails: incidentStaticDetails(parsed.data) }
+        : {};
       // The product's path: update-with-start answers once the workflow holds the incident.
       const start = new WithStartWorkflowOperation(incidentWorkflow, {
         taskQueue,
         workflowId: incidentWorkflowId(id),
         workflowIdConflictPolicy: 'FAIL',
-        args: [
-          {
-            declaration: { id, title: 'Checkout is down', severity: 'SEV-1', service: 'checkout', ...declaration },
-            requestId,
-            ...declareOptions,
-          },
-        ],
+        args: [{ declaration: input, requestId, ...declareOptions }],
+        ...metadata,
       });
       await env.client.workflow.executeUpdateWithStart(declareUpdate, {
         args: [{ requestId }],

@@ -1,8 +1,11 @@
+import { setCurrentDetails } from '@temporalio/workflow';
 import type { DeliveryReceipt, IncidentRef, PageReason } from '../../activities/types';
+import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
 import { notifications, paging } from './activity-profiles';
+import { incidentCurrentDetails, pageSummary } from './details';
 import { nextStepRef, type Recorder } from './recorder';
 
 /**
@@ -14,6 +17,7 @@ export class Notifier {
   private readonly pending = new Set<Promise<void>>();
   private channelReady: Promise<unknown> = Promise.resolve();
   private lastSummary: Promise<unknown> = Promise.resolve();
+  private shownDetails = '';
 
   /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
   private readonly pages = new Map<string, Promise<unknown>>();
@@ -77,6 +81,18 @@ export class Notifier {
     })();
     this.lastSummary = refresh.catch(() => undefined);
     void this.track('chat', () => refresh);
+    this.details();
+  }
+
+  /**
+   * Refreshes the details the Web UI shows (status, IC, next deadline, last public update). They live in the worker's
+   * memory and are read by the UI's metadata query: no history, and a replay renders them again from the same state.
+   */
+  details(): void {
+    const details = incidentCurrentDetails(this.state, planDeadlines(this.state)[0]);
+    if (details === this.shownDetails) return;
+    this.shownDetails = details;
+    setCurrentDetails(details);
   }
 
   /** Archives the channel once everything already queued (the closing note, the last summary) has landed. */
@@ -99,6 +115,7 @@ export class Notifier {
     if (!this.state.policy.rules.statusPage || this.state.security || this.state.drill) return;
     const message = userFacingUpdate(this.state, phase, text);
     this.state.publicUpdates.push({ at: Date.now(), phase, message });
+    this.details();
     const ref = this.ref('status-page');
     void this.track('status-page', () =>
       notifications.publishStatusPage({
@@ -132,7 +149,9 @@ export class Notifier {
             this.email([target], fallback);
           }
         : undefined;
-    const send = () => paging.page({ ...ref, action, target, reason, level, summary, severity: this.state.severity });
+    const request = { ...ref, action, target, reason, level, summary, severity: this.state.severity };
+    const purpose = pageSummary(this.state, action, target, reason, level);
+    const send = () => paging.page.executeWithOptions({ summary: purpose }, [request]);
     if (!this.ordered) return void this.track('pager', send, onFailure);
     // Without the order, a trigger retried after a worker crash can re-open a page already acknowledged or resolved.
     const previous = this.pages.get(target);

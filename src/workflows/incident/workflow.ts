@@ -4,6 +4,7 @@ import { declareSchema } from '../../domain/inputs';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { DeclaredIncident } from './commands';
 import { announceDeclaration, declareIncident, registerDeclaration } from './declare';
+import { timerSummary } from './details';
 import { fireDeadline } from './escalate';
 import { Incident, parseOrReject } from './incident';
 import { registerMitigationHandlers } from './mitigate';
@@ -59,10 +60,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
  */
 async function untilEarliestDeadlineMoves(incident: Incident, continueAsNew: () => boolean): Promise<void> {
   const next = planDeadlines(incident.state)[0];
+  incident.notify.details();
   const moved = () => incident.isClosed || continueAsNew() || planDeadlines(incident.state)[0]?.at !== next?.at;
   if (next === undefined) return void (await condition(moved));
   const wait = next.at - Date.now();
-  if (wait > 0 && (await condition(moved, wait))) return;
+  if (wait > 0 && (await condition(moved, wait, { summary: timerSummary(incident.state, next) }))) return;
   const due = planDeadlines(incident.state)[0];
   // One deadline per pass: firing it changes the facts the others are planned from.
   if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
@@ -73,9 +75,10 @@ async function untilNextDeadlineOrAnyChange(incident: Incident): Promise<void> {
   const seen = incident.recorder.revision;
   const next = planDeadlines(incident.state)[0];
   const changed = () => incident.recorder.revision !== seen || incident.isClosed;
+  incident.notify.details();
   if (next === undefined) return void (await condition(changed));
   const wait = next.at - Date.now();
-  if (wait > 0 && (await condition(changed, wait))) return;
+  if (wait > 0 && (await condition(changed, wait, { summary: timerSummary(incident.state, next) }))) return;
   const due = planDeadlines(incident.state)[0];
   if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
 }

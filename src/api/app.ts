@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from 'fasti
 import type { z } from 'zod';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import packageJson from '../../package.json';
+import { alertRoutes } from './alerts/routes';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
 import { authPlugin } from './plugins/auth';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, deps);
   await app.register(incidentRoutes, deps);
   await app.register(commandRoutes, deps);
+  await app.register(alertRoutes, deps);
   await app.register(slackRoutes, deps);
   return app;
 }

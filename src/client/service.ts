@@ -162,28 +162,9 @@ export class IncidentService {
   ): Promise<DeclarationResult> {
     const declaration = validate(declareSchema, input);
     const requestId = options.requestId ?? randomUUID();
-    const workflowId = incidentWorkflowId(declaration.id);
     const sentAt = Date.now();
     // An operation is good for one call; a retry needs its own.
-    const start = () =>
-      new WithStartWorkflowOperation(incidentWorkflow, {
-        taskQueue: this.options.taskQueue,
-        workflowId,
-        args: [{ declaration: input, requestId, declaredAt: sentAt, historyEventLimit: options.historyEventLimit }],
-        // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { title: declaration.title, declaredAt: new Date().toISOString() },
-        // The Web UI's headline and card for the incident; the workflow keeps its current details up to date.
-        staticSummary: incidentStaticSummary(declaration),
-        staticDetails: incidentStaticDetails(declaration),
-        typedSearchAttributes: [
-          { key: incidentSeverityKey, value: declaration.severity },
-          { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
-          { key: incidentServiceKey, value: declaration.service },
-          { key: incidentDrillKey, value: String(declaration.drill) },
-        ],
-      });
+    const start = () => this.startOperation(input, requestId, sentAt, options.historyEventLimit);
     const declare = (waitMs: number) =>
       this.client.withDeadline(Date.now() + waitMs, () =>
         this.client.workflow.executeUpdateWithStart(declareUpdate, {
@@ -211,6 +192,60 @@ export class IncidentService {
       return await declare(BUSY_WORKER_WAIT_MS);
     } catch (error) {
       throw toIncidentClientError(error, declaration.id);
+    }
+  }
+
+  /** Starts the incident `input` declares, for update-with-start; a running incident takes the update instead. */
+  private startOperation(input: DeclareInput, requestId: string, sentAt: number, historyEventLimit?: number) {
+    const declaration = declareSchema.parse(input);
+    return new WithStartWorkflowOperation(incidentWorkflow, {
+      taskQueue: this.options.taskQueue,
+      workflowId: incidentWorkflowId(declaration.id),
+      args: [{ declaration: input, requestId, declaredAt: sentAt, historyEventLimit }],
+      // A running incident answers a retry of its own declaration and refuses any other; a closed one keeps its id.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { title: declaration.title, declaredAt: new Date().toISOString() },
+      // The Web UI's headline and card for the incident; the workflow keeps its current details up to date.
+      staticSummary: incidentStaticSummary(declaration),
+      staticDetails: incidentStaticDetails(declaration),
+      typedSearchAttributes: [
+        { key: incidentSeverityKey, value: declaration.severity },
+        { key: incidentStatusKey, value: 'declared' satisfies IncidentStatus },
+        { key: incidentServiceKey, value: declaration.service },
+        { key: incidentDrillKey, value: String(declaration.drill) },
+      ],
+    });
+  }
+
+  /**
+   * Sends an update to incident `id` and answers its result: for senders that are not people, whose inputs are
+   * their own schema (alert intake). With `startWith`, an incident not running under that id is declared first, in
+   * the same round trip (update-with-start; a running one just takes the update). Failures come out as
+   * IncidentClientErrors; an id whose incident has ended is Rejected with reason AlreadyExists (with a start) or
+   * Closed (without).
+   */
+  async sendUpdate<R, I>(
+    id: string,
+    update: UpdateDefinition<R, [I]>,
+    input: I,
+    options: { updateId: string; startWith?: Omit<DeclareInput, 'id'> },
+  ): Promise<R> {
+    const incidentId = checkIncidentId(id);
+    const { startWith, updateId } = options;
+    try {
+      return await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () =>
+        startWith === undefined
+          ? this.handle(incidentId).executeUpdate(update, { args: [input], updateId })
+          : this.client.workflow.executeUpdateWithStart(update, {
+              args: [input],
+              updateId,
+              startWorkflowOperation: this.startOperation({ ...startWith, id: incidentId }, updateId, Date.now()),
+            }),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw await this.whyNotFound(this.handle(incidentId), incidentId);
+      throw toIncidentClientError(error, incidentId);
     }
   }
 

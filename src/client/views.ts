@@ -1,3 +1,4 @@
+import { firingAlerts, type AlertsState, type TrackedAlert } from '../domain/alerts';
 import type { Deadline } from '../domain/deadlines';
 import type { Mitigation, PublicUpdate, StatusUpdate, TimelineEntry } from '../domain/incident';
 import type { CommandResult, DeclarationResult, IncidentView } from '../workflows/definitions';
@@ -30,7 +31,43 @@ export interface IncidentJson {
   statusUpdates: Array<Omit<StatusUpdate, 'at' | 'nextUpdateAt'> & { at: string; nextUpdateAt: string | null }>;
   publicUpdates: Array<Omit<PublicUpdate, 'at'> & { at: string }>;
   policy: IncidentView['policy'];
+  /** The alert group's alerts (alert intake), or null for an incident no alert reached. */
+  alerts: AlertsJson | null;
   timeline: TimelineEntryJson[];
+}
+
+export interface AlertsJson {
+  source: AlertsState['source'];
+  firing: number;
+  resolved: number;
+  /** Alerts not tracked (past the per-incident bound, or left out by the sender). */
+  dropped: number;
+  allResolvedAt: string | null;
+  tracked: Array<
+    Omit<TrackedAlert, 'startsAt' | 'endsAt' | 'changedAt'> & {
+      startsAt: string;
+      endsAt: string | null;
+      changedAt: string;
+    }
+  >;
+}
+
+export function alertsJson(alerts: AlertsState | undefined): AlertsJson | null {
+  if (alerts === undefined) return null;
+  const firing = firingAlerts(alerts).length;
+  return {
+    source: alerts.source,
+    firing,
+    resolved: alerts.tracked.length - firing,
+    dropped: alerts.dropped,
+    allResolvedAt: isoOrNull(alerts.allResolvedAt),
+    tracked: alerts.tracked.map((alert) => ({
+      ...alert,
+      startsAt: iso(alert.startsAt),
+      endsAt: isoOrNull(alert.endsAt),
+      changedAt: iso(alert.changedAt),
+    })),
+  };
 }
 
 export type DeadlineJson = Omit<Deadline, 'at'> & { at: string };
@@ -73,6 +110,7 @@ export function incidentJson(view: IncidentView): IncidentJson {
     statusUpdates: view.statusUpdates.map((u) => ({ ...u, at: iso(u.at), nextUpdateAt: isoOrNull(u.nextUpdateAt) })),
     publicUpdates: view.publicUpdates.map((u) => ({ ...u, at: iso(u.at) })),
     policy: view.policy,
+    alerts: alertsJson(view.alerts),
     timeline: timelineJson(view.timeline),
   };
 }

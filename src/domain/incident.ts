@@ -1,3 +1,4 @@
+import type { AlertsState } from './alerts';
 import type { Declaration } from './inputs';
 import type { IncidentPolicy } from './policy';
 import type { IncidentStatus, Role, Severity } from './severity';
@@ -8,6 +9,9 @@ export const TIMELINE_TYPES = [
   'detected',
   'declared',
   'alert-refired',
+  'alert-joined',
+  'alert-resolved',
+  'alerts-all-resolved',
   'acknowledged',
   'role-assigned',
   'severity-changed',
@@ -119,6 +123,8 @@ export interface IncidentState {
   resolutionSummary: string | null;
   /** Monotonic counter used to derive idempotency keys that stay unique across runs. */
   step: number;
+  /** The alerts of the group that declared it (alert intake); absent for incidents no alert ever reached. */
+  alerts?: AlertsState;
 }
 
 /** A newly declared incident: nothing acknowledged, every clock counting from the declaration. */

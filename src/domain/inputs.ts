@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_SOURCES } from './alerts';
 import { boundedDuration } from './duration';
 import { roleSchema, severitySchema } from './severity';
 import { actorSchema, escapeUnsafe, neutralized, prose, quoted, serviceNameSchema, singleLine } from './text';
@@ -31,7 +32,8 @@ export const declareSchema = z.object({
     .refine((at) => Number.isFinite(Date.parse(at)), 'must be a real date-time')
     .optional(),
   source: z.enum(['cli', 'api', 'alert', 'slack', 'drill']).default('cli'),
-  declaredBy: actor.default('cli'),
+  /** A person, or `alert:<source>` for an incident an alert declared (alert intake). */
+  declaredBy: actor.or(z.enum(ALERT_SOURCES.map((source) => `alert:${source}` as const))).default('cli'),
   commander: actor.optional(),
   drill: z.boolean().default(false),
   security: z.boolean().default(false),
@@ -66,7 +68,12 @@ export const finishMitigationSchema = z.object({
   outcome: z.enum(['succeeded', 'failed']),
   by: actor,
 });
-export const resolveSchema = z.object({ by: actor, summary: prose(2000, { min: 0 }).optional() });
+export const resolveSchema = z.object({
+  by: actor,
+  summary: prose(2000, { min: 0 }).optional(),
+  /** Resolve although alerts still fire (runbook 004 counts "alerts cleared" as verification): say why. */
+  overrideFiringAlerts: singleLine(500).optional(),
+});
 export const reopenSchema = z.object({ reason: singleLine(500), by: actor });
 export const closeSchema = z.object({ by: actor });
 export const noteSchema = z.object({ text: prose(2000), by: actor });

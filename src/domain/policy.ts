@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
 import { boundedDuration } from './duration';
-import { SEVERITIES, type Severity } from './severity';
+import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
 
 /**
@@ -129,6 +129,35 @@ const serviceSchema = z
   .strict();
 export type ServiceConfig = z.output<typeof serviceSchema>;
 
+/** A Prometheus label name (`severity`, `service`, `job`). */
+const labelNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'is a label name: letters, digits and _, not starting with a digit');
+
+/**
+ * How alerts from Alertmanager and Grafana become incidents: which label says how bad it is and how that maps to a
+ * severity, which labels name the service, the least severity that declares, and what happens when every alert of
+ * an incident has resolved ('notify' tells the Incident Commander; 'resolve' runs the verification and resolves).
+ */
+export const alertsPolicySchema = z
+  .object({
+    severityLabel: labelNameSchema.default('severity'),
+    /** Label value (compared in lower case) → severity. */
+    severities: z
+      .record(z.string().min(1).max(100), severitySchema)
+      .refine((map) => Object.keys(map).length <= 50, 'at most 50 values')
+      .default({ critical: 'SEV-1', error: 'SEV-2', major: 'SEV-2', warning: 'SEV-3', info: 'SEV-4' }),
+    /** For an alert without the label, or with a value the mapping does not name. */
+    unmappedSeverity: severitySchema.default('SEV-3'),
+    /** The first of these labels an alert has names its service. */
+    serviceLabels: z.array(labelNameSchema).min(1).max(10).default(['service', 'job']),
+    /** Alerts less severe than this are answered with the reason and declare nothing. */
+    declareAtOrAbove: severitySchema.default('SEV-3'),
+    onAllResolved: z.enum(['notify', 'resolve']).default('notify'),
+  })
+  .strict();
+export type AlertsPolicy = z.output<typeof alertsPolicySchema>;
+
 export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
   'SEV-1': {
     acknowledgeWithin: '5m',
@@ -207,12 +236,13 @@ export const policyFileSchema = z
         .record(serviceNameSchema, serviceSchema, { error: badKey('service name', serviceNameSchema) })
         .optional(),
       chat: chatSchema.optional(),
+      alerts: alertsPolicySchema.optional(),
     },
     {
       error: (issue) => {
         if (issue.code !== 'invalid_type') return undefined;
         if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
-        return 'a policy file holds a mapping of severities, businessHours, contacts, services and chat';
+        return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat and alerts';
       },
     },
   )
@@ -224,6 +254,7 @@ export interface Policy {
   contacts: Record<string, Contact>;
   services: Record<string, ServiceConfig>;
   chat: ChatPolicy;
+  alerts: AlertsPolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -232,6 +263,8 @@ export interface IncidentPolicy {
   rules: SeverityPolicy;
   businessHours: BusinessHours;
   chat: ChatPolicy;
+  /** What an incident declared from alerts does once they all resolve; absent in incidents declared before it. */
+  alerts?: Pick<AlertsPolicy, 'onAllResolved'>;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
@@ -253,11 +286,18 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     contacts: file.contacts ?? {},
     services: file.services ?? {},
     chat: file.chat ?? chatSchema.parse({}),
+    alerts: file.alerts ?? alertsPolicySchema.parse({}),
   };
 }
 
 export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentPolicy {
-  return { severity, rules: policy.severities[severity], businessHours: policy.businessHours, chat: policy.chat };
+  return {
+    severity,
+    rules: policy.severities[severity],
+    businessHours: policy.businessHours,
+    chat: policy.chat,
+    alerts: { onAllResolved: policy.alerts.onAllResolved },
+  };
 }
 
 /** How long to wait without acknowledgement before ladder step `level` (0-based). */

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AlertsReceivedInput } from '../domain/alerts';
 import type { CommandMeta } from '../domain/command-meta';
 import type { Deadline } from '../domain/deadlines';
 import type { IncidentState, TimelineEntry } from '../domain/incident';
@@ -94,7 +95,25 @@ export const reopenUpdate = defineUpdate<CommandResult, Command<ReopenInput>>('r
 export const closeUpdate = defineUpdate<CommandResult, Command<CloseInput>>('close');
 export const addNoteUpdate = defineUpdate<CommandResult, Command<NoteInput>>('addNote');
 
-/** An alert for an open incident fired again: a fact to record, nothing to answer. */
+/** What an alert delivery answers: whether it declared the incident, what it wrote, where the alerts stand. */
+export interface AlertsReceivedResult {
+  incidentId: string;
+  status: IncidentStatus;
+  severity: Severity;
+  /** This delivery is the one that started the incident (its id was the declaration's request id). */
+  declared: boolean;
+  added: TimelineEntry[];
+  firing: number;
+  resolved: number;
+}
+
+/**
+ * An alert group's delivery (Alertmanager, Grafana), sent with the start of the group's incident. Refused with
+ * IllegalTransition only when the incident is closed: the sender then opens the group's next incident.
+ */
+export const alertsReceivedUpdate = defineUpdate<AlertsReceivedResult, [AlertsReceivedInput]>('alertsReceived');
+
+/** An alert for an open incident fired again (before alertsReceived; kept for running incidents). */
 export const alertFiredSignal = defineSignal<[AlertFiredInput]>('alertFired');
 
 export const stateQuery = defineQuery<IncidentView>('state');

@@ -52,6 +52,7 @@ interface DeclareOptions {
   summary?: string;
   commander?: string;
   id?: string;
+  detectedAt?: string;
   drill?: boolean;
   security?: boolean;
 }
@@ -85,6 +86,7 @@ export function buildProgram(session: CliSession): Command {
     .option('--summary <text>', 'what is known so far')
     .option('--commander <user>', 'incident commander')
     .option('--id <id>', 'incident id (default: generated, like 20250314-k3f9)')
+    .option('--detected-at <time>', 'when the problem was detected, ISO 8601 like 2026-12-01T08:05:00Z (default: now)')
     .option('--drill', 'a drill: recorded like the real thing, but nobody is paged and no status page is updated')
     .option('--security', 'security incident: private channel, no public status page, security contact told')
     .action(async (opts: DeclareOptions) => {
@@ -97,11 +99,12 @@ export function buildProgram(session: CliSession): Command {
           service: opts.service,
           summary: opts.summary,
           commander: opts.commander,
+          detectedAt: opts.detectedAt,
           drill: opts.drill === true,
           security: opts.security === true,
           source: 'cli',
         },
-        {},
+        { detectedAt: '--detected-at' },
       );
       const declared = await (await session.incidents()).declare(input, session.request());
       const { incidentId } = declared;
@@ -215,9 +218,14 @@ export function buildProgram(session: CliSession): Command {
     .argument('<ID>', 'incident id')
     .requiredOption('--by <user>', 'who resolves it')
     .option('--summary <text>', 'resolution summary')
-    .action(async (id: string, opts: By & { summary?: string }) => {
+    .option('--override-alerts <reason>', 'resolve although alerts still fire, saying why')
+    .action(async (id: string, opts: By & { summary?: string; overrideAlerts?: string }) => {
       const incidentId = checkIncidentId(id);
-      const input = checkInput(resolveSchema, { by: opts.by, summary: opts.summary }, {});
+      const input = checkInput(
+        resolveSchema,
+        { by: opts.by, summary: opts.summary, overrideFiringAlerts: opts.overrideAlerts },
+        { overrideFiringAlerts: '--override-alerts' },
+      );
       const result = await send('resolve', incidentId, input);
       const checks = verificationLines(result);
       if (result.status === 'resolved') return report(result, 'resolved', ...checks);

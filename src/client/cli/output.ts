@@ -1,4 +1,5 @@
 import type { OutboxRecord } from '../../activities/outbox/store';
+import { alertNames, firingAlerts, type AlertsState } from '../../domain/alerts';
 import type { Deadline } from '../../domain/deadlines';
 import type { TimelineEntry } from '../../domain/incident';
 import { ROLES } from '../../domain/severity';
@@ -89,6 +90,7 @@ export function formatShow(view: IncidentView, now = Date.now(), recent = 8): st
     const state = m.outcome ?? `running since ${clock(m.startedAt)}`;
     lines.push(`mitigation ${m.id} (${m.kind}, ${state}): ${m.action}`);
   }
+  if (view.alerts && view.alerts.tracked.length > 0) lines.push(`alerts:    ${alertsLine(view.alerts, now)}`);
   if (view.verifying) lines.push('verifying: smoke tests running');
   if (view.deadlines.length > 0) {
     lines.push('', 'next:');
@@ -101,6 +103,17 @@ export function formatShow(view: IncidentView, now = Date.now(), recent = 8): st
     view.timeline.length > shown.length ? ` (all ${view.timeline.length} events: incident timeline ${view.id})` : '';
   lines.push('', `recent${more}:`, ...formatTimeline(shown, now).map((line) => `  ${line}`));
   return lines.join('\n');
+}
+
+/** Where the incident's alerts stand: what still fires, or when the last one resolved. */
+export function alertsLine(alerts: AlertsState, now = Date.now()): string {
+  const firing = firingAlerts(alerts);
+  const resolved = alerts.tracked.length - firing.length;
+  const dropped = alerts.dropped > 0 ? ` (${alerts.dropped} more not tracked)` : '';
+  if (firing.length > 0) return `${firing.length} firing (${alertNames(firing)}), ${resolved} resolved${dropped}`;
+  const when =
+    alerts.allResolvedAt === null ? '' : ` at ${clock(alerts.allResolvedAt)} (${relative(alerts.allResolvedAt, now)})`;
+  return `all ${alerts.tracked.length} resolved${when}${dropped}`;
 }
 
 /** `HH:MM:SS  type  actor  message`, with a date line wherever the day changes (if it is not all today). */

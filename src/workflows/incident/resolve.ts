@@ -1,5 +1,8 @@
 import type { SmokeTestReport } from '../../activities/types';
+import { firingAlerts, firingAlertsBlockResolve } from '../../domain/alerts';
+import { IncidentErrorType } from '../../domain/errors';
 import { closeSchema, reopenSchema, resolveSchema } from '../../domain/inputs';
+import { rejectionReason } from '../../domain/lifecycle';
 import { plainMessage, postIncidentSummary } from '../../domain/templates';
 import { documents } from './activity-profiles';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
@@ -14,33 +17,16 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
     resolveUpdate,
     'resolve',
     resolveSchema,
-    async (incident, { by, summary }) => {
-      const { state, recorder, notify } = incident;
-      incident.verifying = true;
-      let report: SmokeTestReport;
-      try {
-        report = await runSmokeTests(incident);
-      } finally {
-        incident.verifying = false;
-      }
-      if (!report.passed) {
-        incident.setStatus('mitigating');
-        recorder.record('reopened', 'system', 'resolution refused: smoke tests failed', { requestedBy: by });
-        notify.chat(plainMessage(state, 'verification', `resolution by ${by} refused: smoke tests failed`));
-        return;
-      }
-      state.resolvedAt = Date.now();
-      state.resolutionSummary = summary ?? null;
-      incident.setStatus('resolved');
-      recorder.record('resolved', by, summary ?? 'resolved after passing smoke tests');
-      const summaryMessage = postIncidentSummary(state);
-      notify.chat(summaryMessage);
-      if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
-      if (state.publicUpdates.length > 0) notify.statusPage('resolved');
-      incident.closePages('resolve');
-      writePostmortem(incident);
+    (incident, { by, summary, overrideFiringAlerts }) =>
+      resolveAfterVerification(incident, by, summary, overrideFiringAlerts),
+    {
+      exclusive: true,
+      guard: (incident, { overrideFiringAlerts }) => {
+        refuseWhileVerifying(incident);
+        const blocked = firingAlertsBlockResolve(incident.state.alerts, overrideFiringAlerts);
+        if (blocked !== null) incident.reject(IncidentErrorType.IllegalTransition, blocked);
+      },
     },
-    { exclusive: true, guard: refuseWhileVerifying },
   );
 
   onCommand(
@@ -74,6 +60,65 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
     },
     { exclusive: true },
   );
+}
+
+/**
+ * Runbook 004's resolution: the smoke tests, then resolved (with the summary, postmortem and pages closed) or, when
+ * a check fails, back to mitigating. Called under the lifecycle lock, by a person or by the alerts clearing.
+ */
+async function resolveAfterVerification(
+  incident: Incident,
+  by: string,
+  summary: string | undefined,
+  overrideFiringAlerts?: string,
+): Promise<void> {
+  const { state, recorder, notify } = incident;
+  const firing = firingAlerts(state.alerts).length;
+  incident.verifying = true;
+  let report: SmokeTestReport;
+  try {
+    report = await runSmokeTests(incident);
+  } finally {
+    incident.verifying = false;
+  }
+  if (!report.passed) {
+    incident.setStatus('mitigating');
+    recorder.record('reopened', 'system', 'resolution refused: smoke tests failed', { requestedBy: by });
+    notify.chat(plainMessage(state, 'verification', `resolution by ${by} refused: smoke tests failed`));
+    return;
+  }
+  state.resolvedAt = Date.now();
+  state.resolutionSummary = summary ?? null;
+  incident.setStatus('resolved');
+  const overridden = overrideFiringAlerts !== undefined && firing > 0;
+  recorder.record(
+    'resolved',
+    by,
+    `${summary ?? 'resolved after passing smoke tests'}${overridden ? ` (${firing} alerts still firing: ${overrideFiringAlerts})` : ''}`,
+    overridden ? { overrideFiringAlerts, firingAlerts: firing } : undefined,
+  );
+  const summaryMessage = postIncidentSummary(state);
+  notify.chat(summaryMessage);
+  if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
+  if (state.publicUpdates.length > 0) notify.statusPage('resolved');
+  incident.closePages('resolve');
+  writePostmortem(incident);
+}
+
+/**
+ * The policy's `onAllResolved: resolve`: every alert cleared, so verify and resolve as `alert:<source>`, under the
+ * lifecycle lock like a person's resolve. What the lifecycle would refuse a person (an incident nobody acknowledged,
+ * a verification already running, an alert that fired again meanwhile) it refuses here too, and tells the channel.
+ */
+export async function resolveWhenAlertsClear(incident: Incident, actor: string): Promise<void> {
+  const { state, recorder, notify } = incident;
+  const why =
+    rejectionReason(state, 'resolve') ??
+    (incident.verifying ? 'smoke tests are already running' : null) ??
+    (firingAlerts(state.alerts).length > 0 ? 'an alert fired again' : null);
+  if (why === null) return resolveAfterVerification(incident, actor, 'all alerts resolved');
+  recorder.record('note', 'system', `all alerts resolved, but not resolved automatically: ${why}`);
+  notify.chat(plainMessage(state, 'note', `all alerts resolved; not resolved automatically: ${why}`));
 }
 
 /** A required postmortem is drafted from the timeline at resolution, due per policy (48 h for SEV-1/2). */

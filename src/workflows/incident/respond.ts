@@ -1,4 +1,11 @@
 import { setHandler } from '@temporalio/workflow';
+import {
+  alertNames,
+  alertsReceivedSchema,
+  applyDelivery,
+  firingAlerts,
+  type AlertsReceived,
+} from '../../domain/alerts';
 import { IncidentErrorType } from '../../domain/errors';
 import {
   acknowledgeSchema,
@@ -16,13 +23,15 @@ import {
   acknowledgeUpdate,
   addNoteUpdate,
   alertFiredSignal,
+  alertsReceivedUpdate,
   assignRoleUpdate,
   changeSeverityUpdate,
   postStatusUpdate,
   stateQuery,
   timelineQuery,
 } from '../definitions';
-import type { Incident } from './incident';
+import { parseOrReject, refuse, type Incident } from './incident';
+import { resolveWhenAlertsClear } from './resolve';
 
 /** Respond (runbook 000 §2–4): acknowledge, take roles, keep people informed, re-assess severity, take notes. */
 export function registerResponseHandlers(declared: DeclaredIncident): void {
@@ -130,6 +139,82 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
   onCommand(declared, addNoteUpdate, 'addNote', noteSchema, (incident, { text, by }, at) => {
     incident.recorder.record('note', by, text, undefined, at);
   });
+}
+
+/**
+ * Alert intake: each delivery of the incident's alert group, sent with the group's start (update-with-start), so
+ * the first delivery declares and every later one lands here. What changed goes on the timeline; when the last
+ * firing alert resolves, the policy says whether to tell the Incident Commander or to verify and resolve.
+ *
+ * @param declaringRequestId the start's request id: the delivery that declared the incident carries it.
+ */
+export function registerAlertHandlers(declared: DeclaredIncident, declaringRequestId: string | undefined): void {
+  setHandler(
+    alertsReceivedUpdate,
+    async (input) => {
+      const incident = await declared.ready;
+      const delivery = parseOrReject(alertsReceivedSchema, input);
+      const mark = incident.state.timeline.length;
+      if (!incident.isClosed) recordAlerts(declared, incident, delivery);
+      const { id, status, severity, alerts } = incident.state;
+      const firing = firingAlerts(alerts).length;
+      return {
+        incidentId: id,
+        status,
+        severity,
+        declared: delivery.deliveryId === declaringRequestId,
+        added: incident.result(mark).added,
+        firing,
+        resolved: (alerts?.tracked.length ?? 0) - firing,
+      };
+    },
+    {
+      validator: (input) => {
+        parseOrReject(alertsReceivedSchema, input);
+        const incident = declared.current;
+        if (incident?.isClosed) {
+          refuse(IncidentErrorType.IllegalTransition, `incident ${incident.state.id} is closed`);
+        }
+      },
+    },
+  );
+}
+
+function recordAlerts(declared: DeclaredIncident, incident: Incident, delivery: AlertsReceived): void {
+  const { state, recorder, notify } = incident;
+  const { state: alerts, changes } = applyDelivery(state.alerts, delivery, Date.now());
+  state.alerts = alerts;
+  const actor = `alert:${delivery.source}`;
+  const facts = (changed: typeof changes.joined) => ({
+    count: changed.length,
+    alerts: changed
+      .slice(0, 5)
+      .map((alert) => alert.fingerprint)
+      .join(','),
+  });
+  if (changes.joined.length > 0) {
+    recorder.record('alert-joined', actor, `firing: ${alertNames(changes.joined)}`, facts(changes.joined));
+  }
+  if (changes.refired.length > 0) {
+    recorder.record('alert-refired', actor, `fired again: ${alertNames(changes.refired)}`, facts(changes.refired));
+    notify.chat(plainMessage(state, 'note', `alert fired again: ${alertNames(changes.refired)}`));
+  }
+  if (changes.resolved.length > 0) {
+    recorder.record('alert-resolved', actor, `resolved: ${alertNames(changes.resolved)}`, facts(changes.resolved));
+  }
+  if (!changes.allResolved) return;
+  const count = alerts.tracked.length;
+  recorder.record('alerts-all-resolved', actor, count === 1 ? 'the alert resolved' : `all ${count} alerts resolved`);
+  if (state.status === 'resolved') return;
+  const commander = state.roles.commander ?? state.roles.oncall;
+  if ((state.policy.alerts?.onAllResolved ?? 'notify') === 'resolve') {
+    notify.background('alerts-cleared', () =>
+      declared.lifecycle.runExclusive(() => resolveWhenAlertsClear(incident, actor)),
+    );
+    return;
+  }
+  const ask = `${commander ? `${commander}: ` : ''}verify recovery and resolve (incident resolve ${state.id})`;
+  notify.chat(plainMessage(state, 'note', `all alerts resolved; ${ask}`), commander ? [commander] : undefined);
 }
 
 export function publicPhase(incident: Incident): 'investigating' | 'identified' | 'monitoring' {

@@ -9,7 +9,7 @@ import { fireDeadline } from './escalate';
 import { Incident, parseOrReject } from './incident';
 import { registerMitigationHandlers } from './mitigate';
 import { registerResolutionHandlers } from './resolve';
-import { registerResponseHandlers } from './respond';
+import { registerAlertHandlers, registerResponseHandlers } from './respond';
 
 /**
  * Incidents started before this patch re-plan their timer on every timeline entry and look up their policy with
@@ -31,6 +31,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const declared = new DeclaredIncident();
   registerDeclaration(declared, input);
   registerResponseHandlers(declared);
+  registerAlertHandlers(declared, input.requestId);
   registerMitigationHandlers(declared);
   registerResolutionHandlers(declared);
 

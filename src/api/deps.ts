@@ -1,6 +1,7 @@
 import type { IncidentService } from '../client/service';
 import type { Policy } from '../domain/policy';
 import type { TokenRegistry } from './plugins/auth';
+import type { SlackDeps } from './slack/deps';
 
 /** What the HTTP app is built from; tests build it with loopback endpoints and their own tokens. */
 export interface ApiDeps {
@@ -13,4 +14,6 @@ export interface ApiDeps {
   bodyLimitBytes?: number;
   /** Fastify's logger: false in tests, pino at the given level in the server. */
   logger?: boolean | { level: string };
+  /** The Slack app's routes (/slack/*); without a signing secret they answer 503. */
+  slack?: SlackDeps;
 }

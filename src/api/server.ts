@@ -1,7 +1,10 @@
+import type { WebClient } from '@slack/web-api';
+import { createSlackClient } from '../activities/chat/slack/client';
 import { lazyClient } from '../client/connection';
 import { IncidentService } from '../client/service';
 import { loadConfig, loadPolicy } from '../config';
 import { loadApiConfig } from '../config/api';
+import { loadIntegrationConfig } from '../config/integrations';
 import { buildApp } from './app';
 import { TokenRegistry } from './plugins/auth';
 
@@ -11,11 +14,17 @@ async function main(): Promise<void> {
   const api = loadApiConfig();
   const policy = loadPolicy(config.policyPath);
   const client = lazyClient();
+  const { SLACK_BOT_TOKEN: slackToken, SLACK_API_URL: slackApiUrl } = loadIntegrationConfig();
+  let slackClient: WebClient | undefined;
   const app = await buildApp({
     incidents: new IncidentService(client, { taskQueue: config.taskQueue }),
     policy,
     tokens: new TokenRegistry(api.tokens),
     rateLimitPerMinute: api.rateLimitPerMinute,
+    slack: {
+      signingSecret: api.slackSigningSecret,
+      ...(slackToken ? { webClient: () => (slackClient ??= createSlackClient(slackToken, slackApiUrl)) } : {}),
+    },
     logger: { level: config.logLevel === 'TRACE' ? 'trace' : config.logLevel.toLowerCase() },
   });
   let closing = false;
@@ -32,6 +41,9 @@ async function main(): Promise<void> {
   }
   const address = await app.listen({ port: api.port, host: api.host });
   console.log(`api: listening on ${address} (docs ${address}/api/docs)`);
+  if (api.slackSigningSecret === undefined) {
+    console.log('api: no SLACK_SIGNING_SECRET configured: /slack/commands and /slack/interactions answer 503');
+  }
   if (api.tokens.size === 0) {
     console.log('api: no INCIDENT_API_TOKENS configured: every /api/v1 route answers 401 until one is');
   }

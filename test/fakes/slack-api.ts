@@ -11,6 +11,22 @@ export interface FakeUser {
   id: string;
   name: string;
   email: string;
+  /** The profile's full name (users.info `real_name`); defaults to `name`. */
+  realName?: string;
+}
+
+/** A modal opened with views.open: the trigger it used and the view as sent. */
+export interface FakeView {
+  id: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
+export interface FakeEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
 }
 
 export interface FakeMessage {
@@ -95,12 +111,17 @@ export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly channels = new Map<string, FakeChannel>();
   readonly users: FakeUser[];
+  /** Modals opened, oldest first. */
+  readonly views: FakeView[] = [];
+  /** Messages only one user sees (chat.postEphemeral), oldest first. */
+  readonly ephemerals: FakeEphemeral[] = [];
   readonly token: string;
   readonly botUserId: string;
   private readonly faults = new Map<string, Fault[]>();
   private outageState: { status: number; retryAfter: number; callsLeft: number; until: number } | undefined;
   private nextChannel = 1;
   private tsSequence = 0;
+  private readonly usedTriggers = new Set<string>();
 
   private constructor(
     private readonly server: Server,
@@ -317,6 +338,30 @@ export class FakeSlackApi {
           }));
         return { items };
       }
+      case 'users.info': {
+        const user = this.users.find((u) => u.id === str(p.user));
+        if (!user) throw new SlackError('user_not_found');
+        const realName = user.realName ?? user.name;
+        return {
+          user: {
+            id: user.id,
+            name: user.name,
+            real_name: realName,
+            profile: { email: user.email, real_name: realName, display_name: user.name },
+          },
+        };
+      }
+      case 'views.open':
+        return this.openView(p);
+      case 'chat.postEphemeral': {
+        const channel = this.member(p.channel);
+        const user = str(p.user);
+        if (!channel.members.has(user)) throw new SlackError('user_not_in_channel');
+        const blocks = json(p.blocks) as unknown[] | undefined;
+        if (str(p.text) === '' && !blocks) throw new SlackError('no_text');
+        this.ephemerals.push({ channel: channel.id, user, text: str(p.text), ...(blocks ? { blocks } : {}) });
+        return { message_ts: this.nextTs() };
+      }
       case 'users.lookupByEmail': {
         const email = str(p.email).toLowerCase();
         const user = this.users.find((u) => u.email.toLowerCase() === email);
@@ -326,6 +371,19 @@ export class FakeSlackApi {
       default:
         throw new SlackError('unknown_method');
     }
+  }
+
+  /** A trigger id is good for one view (Slack answers `exchanged_trigger_id` to a second). */
+  private openView(p: Record<string, unknown>) {
+    const triggerId = str(p.trigger_id);
+    if (triggerId === '') throw new SlackError('invalid_arguments');
+    if (this.usedTriggers.has(triggerId)) throw new SlackError('exchanged_trigger_id');
+    const view = json(p.view) as Record<string, unknown> | undefined;
+    if (!view || view.type !== 'modal' || !Array.isArray(view.blocks)) throw new SlackError('invalid_arguments');
+    this.usedTriggers.add(triggerId);
+    const opened: FakeView = { id: `VFAKE${String(this.views.length + 1).padStart(4, '0')}`, triggerId, view };
+    this.views.push(opened);
+    return { view: { ...view, id: opened.id, hash: `${opened.id}-hash`, state: { values: {} } } };
   }
 
   private create(name: string, isPrivate: boolean): FakeChannel {

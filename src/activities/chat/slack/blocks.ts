@@ -1,4 +1,5 @@
 import type { RenderedMessage } from '../../../domain/templates';
+import type { ActionsBlock } from './actions';
 
 /**
  * Block Kit from a rendered template: a header (the subject), a section with the lead and mentions, the fields as
@@ -15,7 +16,8 @@ interface Mrkdwn {
 export type SlackBlock =
   | { type: 'header'; block_id?: string; text: PlainText }
   | { type: 'section'; block_id?: string; text?: Mrkdwn; fields?: Mrkdwn[] }
-  | { type: 'context'; block_id?: string; elements: Mrkdwn[] };
+  | { type: 'context'; block_id?: string; elements: Mrkdwn[] }
+  | ActionsBlock;
 
 export interface SlackMessage {
   text: string;
@@ -29,6 +31,8 @@ export interface BlockOptions {
   mentions: string[];
   /** Marks the first block, so the message can be recognised in pins and history. */
   blockId?: string;
+  /** Buttons (an actions block) above the closing context line. */
+  actions?: ActionsBlock;
 }
 
 // Block Kit limits: header 150, section text 3000, field 2000, at most 10 fields per section.
@@ -53,6 +57,7 @@ export function renderSlackMessage(message: RenderedMessage, options: BlockOptio
     }));
     blocks.push({ type: 'section', fields });
   }
+  if (options.actions) blocks.push(options.actions);
   const context = [`Incident ${escapeMrkdwn(options.incidentId)}`, message.kind];
   if (options.drill) context.unshift(`:test_tube: *DRILL* — an exercise, not a real incident`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });

@@ -1,8 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Contact } from '../../../domain/policy';
+import type { RenderedMessage } from '../../../domain/templates';
 import type { ChatProvider } from '../../providers';
 import type { IncidentRef } from '../../types';
+import { incidentActionsBlock } from './actions';
 import { channelText, renderSlackMessage } from './blocks';
 import { SlackChannels } from './channels';
 import { createSlackClient, SLACK_POST_TIMEOUT_MS } from './client';
@@ -86,6 +88,8 @@ class SlackChat implements ChatProvider {
         incidentId: request.incidentId,
         drill: request.drill,
         mentions,
+        // The declaration carries the buttons people reach for first (the HTTP API's /slack/interactions).
+        ...(request.message.kind === 'declaration' ? { actions: incidentActionsBlock(request.incidentId) } : {}),
       });
       const metadata = { event_type: STEP_EVENT, event_payload: payload(request) };
       ts = await this.messages.postOnce(channel, message, metadata, isThisStep);
@@ -101,7 +105,8 @@ class SlackChat implements ChatProvider {
       const channel = await this.channelFor(request);
       const blockId = summaryBlockId(request.incidentId);
       const { incidentId, drill } = request;
-      const message = renderSlackMessage(request.summary, { incidentId, drill, mentions: [], blockId });
+      const actions = summaryHasActions(request.summary) ? incidentActionsBlock(incidentId) : undefined;
+      const message = renderSlackMessage(request.summary, { incidentId, drill, mentions: [], blockId, actions });
       const metadata = { event_type: SUMMARY_EVENT, event_payload: payload(request) };
       const isSummary = (m: SlackMessageRecord) =>
         (m.metadata?.event_type === SUMMARY_EVENT && m.metadata.event_payload?.incident_id === request.incidentId) ||
@@ -192,6 +197,12 @@ class SlackChat implements ChatProvider {
       if (this.locks.get(lock) === tail) this.locks.delete(lock);
     }
   }
+}
+
+/** A resolved or closed incident's summary offers no buttons: every one of them would only be refused. */
+function summaryHasActions(summary: RenderedMessage): boolean {
+  const status = summary.fields.find((field) => field.label === 'Status')?.value;
+  return status !== 'resolved' && status !== 'closed';
 }
 
 function payload(request: IncidentRef): Record<string, string> {

@@ -5,6 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatProvider } from '../../../../src/activities/providers';
+import { incidentActionsBlock } from '../../../../src/activities/chat/slack/actions';
 import { createSlackClient, type SlackClientOptions } from '../../../../src/activities/chat/slack/client';
 import { SlackFailureType } from '../../../../src/activities/chat/slack/errors';
 import { slackChat } from '../../../../src/activities/chat/slack/provider';
@@ -161,6 +162,7 @@ describe('Slack chat provider against a loopback Slack', () => {
           { type: 'mrkdwn', text: '*Service*\ncheckout &lt;prod&gt;' },
         ],
       },
+      incidentActionsBlock(INCIDENT),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `Incident ${INCIDENT} · declaration` }] },
     ]);
   });

@@ -1,0 +1,78 @@
+/**
+ * The buttons an incident's Slack messages carry, and how the HTTP API reads a click back. One module for both
+ * sides, so an action id the provider posts is always one the API understands. Each action id carries the incident
+ * id (`incident-ack:20250314-k3f9`): a click needs no lookup to know which incident it is about.
+ */
+export const INCIDENT_ACTIONS = ['ack', 'take-command', 'post-update', 'resolve'] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+const LABELS: Record<IncidentAction, string> = {
+  ack: 'Acknowledge',
+  'take-command': 'Take command',
+  'post-update': 'Post update',
+  resolve: 'Resolve',
+};
+
+interface PlainText {
+  type: 'plain_text';
+  text: string;
+}
+
+/** Block Kit's button element (text at most 75 characters, action_id 255, value 2000). */
+export interface ButtonElement {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: PlainText; text: PlainText; confirm: PlainText; deny: PlainText };
+}
+
+export interface ActionsBlock {
+  type: 'actions';
+  block_id: string;
+  elements: ButtonElement[];
+}
+
+export function incidentActionId(action: IncidentAction, incidentId: string): string {
+  return `incident-${action}:${incidentId}`;
+}
+
+/** The action and incident a click names, or undefined for an action id this app never posted. */
+export function parseIncidentActionId(actionId: string): { action: IncidentAction; incidentId: string } | undefined {
+  const match = /^incident-([a-z-]+):([a-z0-9][a-z0-9-]{1,62})$/.exec(actionId);
+  const action = INCIDENT_ACTIONS.find((known) => known === match?.[1]);
+  return action && match?.[2] ? { action, incidentId: match[2] } : undefined;
+}
+
+/** Acknowledge, Take command, Post update and Resolve, for the declaration message and the pinned summary. */
+export function incidentActionsBlock(incidentId: string): ActionsBlock {
+  const button = (action: IncidentAction): ButtonElement => ({
+    type: 'button',
+    text: { type: 'plain_text', text: LABELS[action] },
+    action_id: incidentActionId(action, incidentId),
+    value: incidentId,
+  });
+  return {
+    type: 'actions',
+    block_id: `incident-actions-${incidentId}`,
+    elements: [
+      { ...button('ack'), style: 'primary' },
+      button('take-command'),
+      button('post-update'),
+      {
+        ...button('resolve'),
+        // Resolving runs the smoke checks and may page nobody again: worth one more click.
+        confirm: {
+          title: { type: 'plain_text', text: 'Resolve the incident?' },
+          text: {
+            type: 'plain_text',
+            text: `Incident ${incidentId} is resolved only if its verification (the service's smoke checks) passes.`,
+          },
+          confirm: { type: 'plain_text', text: 'Run verification' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { declareSchema, incidentIdSchema, statusUpdateSchema, type StatusUpdateInput } from '../../domain/inputs';
+import { escapeUnsafe } from '../../domain/text';
+import { SEVERITIES } from '../../domain/severity';
+import type { ViewSubmission } from './payloads';
+
+/**
+ * The two modals (Block Kit `modal` views with `input` blocks) and how their submissions are read back. A field's
+ * block id is what a `response_action: "errors"` answer names, so each input's rule maps to its block.
+ */
+export const DECLARE_CALLBACK = 'incident-declare';
+export const STATUS_UPDATE_CALLBACK = 'incident-status-update';
+
+/** Where the outcome of a submission goes (modals have no response_url of their own) and what it is about. */
+const metadataSchema = z.object({
+  incidentId: incidentIdSchema.optional(),
+  responseUrl: z.string().max(2000).optional(),
+  channelId: z.string().max(30).optional(),
+});
+export type ModalMetadata = z.output<typeof metadataSchema>;
+
+export function readMetadata(text: string): ModalMetadata {
+  try {
+    return metadataSchema.parse(JSON.parse(text));
+  } catch {
+    return {};
+  }
+}
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+
+function textInput(
+  blockId: string,
+  label: string,
+  options: { multiline?: boolean; maxLength: number; optional?: boolean; hint?: string; placeholder?: string },
+) {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    optional: options.optional ?? false,
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: options.multiline ?? false,
+      max_length: options.maxLength,
+      ...(options.placeholder ? { placeholder: plain(options.placeholder) } : {}),
+    },
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+  };
+}
+
+export function declareModal(metadata: ModalMetadata) {
+  return {
+    type: 'modal' as const,
+    callback_id: DECLARE_CALLBACK,
+    title: plain('Declare an incident'),
+    submit: plain('Declare'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      textInput('title', 'Title', { maxLength: 200, placeholder: 'Checkout returns 500s' }),
+      {
+        type: 'input',
+        block_id: 'severity',
+        label: plain('Severity'),
+        element: {
+          type: 'static_select',
+          action_id: 'value',
+          options: SEVERITIES.map((severity) => ({ text: plain(severity), value: severity })),
+        },
+      },
+      textInput('service', 'Service', { maxLength: 63, optional: true, placeholder: 'checkout' }),
+      textInput('summary', 'Summary', { multiline: true, maxLength: 2000, optional: true }),
+    ],
+  };
+}
+
+export function statusUpdateModal(incidentId: string, metadata: ModalMetadata) {
+  return {
+    type: 'modal' as const,
+    callback_id: STATUS_UPDATE_CALLBACK,
+    title: plain('Status update'),
+    submit: plain('Post update'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify({ ...metadata, incidentId }),
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Incident ${incidentId}` }] },
+      textInput('impact', 'Impact', { multiline: true, maxLength: 1000 }),
+      textInput('hypothesis', 'Hypothesis', { multiline: true, maxLength: 1000 }),
+      textInput('next_update', 'Next update in', {
+        maxLength: 10,
+        optional: true,
+        placeholder: '15m',
+        hint: 'Brings the next update forward: 1m to 24h.',
+      }),
+      textInput('public_text', 'Public text', {
+        multiline: true,
+        maxLength: 1000,
+        optional: true,
+        hint: 'For customers (the status page); leave it empty to keep this update internal.',
+      }),
+    ],
+  };
+}
+
+export type Parsed<T> = { ok: true; input: T } | { ok: false; errors: Record<string, string> };
+
+/** A text input's value, or undefined when left empty (Slack sends null). */
+function field(view: ViewSubmission['view'], blockId: string): string | undefined {
+  const entry = view.state.values[blockId]?.value;
+  const value = entry?.value ?? entry?.selected_option?.value ?? undefined;
+  return value === null || value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** Checks the inputs with the domain's own schema; each problem goes to the block of the field it names. */
+function parseWith<S extends z.ZodType>(schema: S, raw: Record<string, unknown>, blocks: Record<string, string>) {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true as const, input: raw };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const block = blocks[String(issue.path[0])];
+    if (block !== undefined) errors[block] ??= escapeUnsafe(issue.message);
+  }
+  return { ok: false as const, errors };
+}
+
+const DECLARE_BLOCKS = { title: 'title', severity: 'severity', service: 'service', summary: 'summary' };
+const declareFields = declareSchema.pick({ title: true, severity: true, service: true, summary: true });
+export type DeclareFields = z.input<typeof declareFields>;
+
+export function parseDeclareSubmission(view: ViewSubmission['view']): Parsed<DeclareFields> {
+  const raw = Object.fromEntries(
+    Object.keys(DECLARE_BLOCKS)
+      .map((name) => [name, field(view, name)] as const)
+      .filter(([, value]) => value !== undefined),
+  );
+  // The inputs are forwarded as typed: the service and the workflow parse them again with the same schema.
+  return parseWith(declareFields, raw, DECLARE_BLOCKS) as Parsed<DeclareFields>;
+}
+
+const UPDATE_BLOCKS = {
+  impact: 'impact',
+  hypothesis: 'hypothesis',
+  nextUpdateIn: 'next_update',
+  userFacing: 'public_text',
+};
+const updateFields = statusUpdateSchema.omit({ by: true });
+
+export function parseStatusUpdateSubmission(view: ViewSubmission['view']): Parsed<Omit<StatusUpdateInput, 'by'>> {
+  const raw = Object.fromEntries(
+    Object.entries(UPDATE_BLOCKS)
+      .map(([name, block]) => [name, field(view, block)] as const)
+      .filter(([, value]) => value !== undefined),
+  );
+  return parseWith(updateFields, raw, UPDATE_BLOCKS) as Parsed<Omit<StatusUpdateInput, 'by'>>;
+}

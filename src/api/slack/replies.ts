@@ -1,0 +1,107 @@
+import { incidentActionsBlock } from '../../activities/chat/slack/actions';
+import { escapeMrkdwn } from '../../activities/chat/slack/blocks';
+import { IncidentClientError, IncidentClientErrorType } from '../../client/errors';
+import type { Deadline } from '../../domain/deadlines';
+import { ROLE_TITLES, type Role } from '../../domain/severity';
+import type { CommandResult, DeclarationResult, IncidentView } from '../../workflows/definitions';
+import type { SlackActor } from './actors';
+import type { SlackReply } from './respond';
+
+/** What people read in Slack: outcomes, refusals with their reason, an incident's state, and help. */
+
+export const HELP_TEXT = [
+  '*/incident* drives incidents from Slack:',
+  '• `/incident declare SEV-2 Checkout returns 500s`: declare (without arguments, a form opens)',
+  '• `/incident ack <id>`: acknowledge the page (stops the escalation ladder)',
+  '• `/incident update <id>`: post a status update (a form opens)',
+  '• `/incident status <id>`: the incident as it stands, only for you',
+  '• `/incident help`: this message',
+  'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update and Resolve.',
+].join('\n');
+
+const DEADLINE_NAMES: Record<Deadline['kind'], string> = {
+  'ack-escalation': 'escalation if not acknowledged',
+  'status-reminder': 'status update due',
+  'status-escalation': 'escalation for a missed status update',
+  'unresolved-escalation': 'escalation if still unresolved',
+  'deferred-page': 'page held for business hours',
+};
+
+/** Slack shows `<!date^…>` in each reader's own time zone; the fallback is UTC. */
+function when(at: number): string {
+  const seconds = Math.floor(at / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
+}
+
+function nextLine(next: Deadline | null): string {
+  return next ? `Next: ${DEADLINE_NAMES[next.kind]} ${when(next.at)}.` : 'No deadline pending.';
+}
+
+/** How a person's name is shown: escaped, unless it is already a Slack mention. */
+export function shown(actor: SlackActor): string {
+  return /^<@[UW][A-Z0-9]+>$/.test(actor.name) ? actor.name : escapeMrkdwn(actor.name);
+}
+
+export function declared(result: DeclarationResult, actor: SlackActor): SlackReply {
+  const text =
+    `:rotating_light: ${shown(actor)} declared *${escapeMrkdwn(result.title)}* (${result.severity}` +
+    `${result.drill ? ', drill' : ''}): incident \`${result.incidentId}\`. ${nextLine(result.next)}`;
+  return { text, responseType: 'in_channel', blocks: [section(text), incidentActionsBlock(result.incidentId)] };
+}
+
+/** A command that went through: what it did, by whom (by name), where the incident stands and what comes next. */
+export function done(what: string, result: CommandResult, actor: SlackActor): SlackReply {
+  return {
+    text: `:white_check_mark: ${what} \`${result.incidentId}\` as ${shown(actor)}. Status: ${result.status}. ${nextLine(result.next)}`,
+  };
+}
+
+/** A refusal with its reason: the workflow's own message (illegal transition, closed, verification failed, …). */
+export function refused(what: string, incidentId: string | undefined, error: unknown): SlackReply {
+  const about = incidentId === undefined ? '' : ` \`${incidentId}\``;
+  if (!(error instanceof IncidentClientError) || error.type === IncidentClientErrorType.Internal) {
+    return { text: `:x: Could not ${what}${about}: something went wrong on our side. Try again, or use the CLI.` };
+  }
+  const reason = error.reason ? ` (${error.reason})` : '';
+  return { text: `:no_entry: Could not ${what}${about}${reason}: ${escapeMrkdwn(error.message)}` };
+}
+
+export function usage(problem: string): SlackReply {
+  return { text: `${problem}\n\n${HELP_TEXT}` };
+}
+
+export function working(what: string): SlackReply {
+  return { text: `:hourglass_flowing_sand: ${what}…` };
+}
+
+/** `/incident status`: the state query, for the person who asked, with the buttons to act on it. */
+export function status(view: IncidentView): SlackReply {
+  const roles = (Object.entries(view.roles) as Array<[Role, string]>)
+    .map(([role, who]) => `${ROLE_TITLES[role]}: ${escapeMrkdwn(who)}`)
+    .join(', ');
+  const lastUpdate = view.statusUpdates.at(-1);
+  const lastPublic = view.publicUpdates.at(-1);
+  const next = view.deadlines.reduce<Deadline | null>(
+    (soonest, d) => (soonest && soonest.at <= d.at ? soonest : d),
+    null,
+  );
+  const lines = [
+    `*${escapeMrkdwn(`${view.drill ? '[DRILL] ' : ''}[${view.severity}] ${view.title}`)}* · \`${view.id}\``,
+    `Status: *${view.status}*${view.verifying ? ' (verification running)' : ''} · Service: ${escapeMrkdwn(view.service)}`,
+    `Roles: ${roles || 'unassigned'}`,
+    `Declared ${when(view.declaredAt)}` +
+      (view.acknowledgedAt === null ? ' · not acknowledged' : ` · acknowledged ${when(view.acknowledgedAt)}`) +
+      (view.resolvedAt === null ? '' : ` · resolved ${when(view.resolvedAt)}`),
+    lastUpdate ? `Last update ${when(lastUpdate.at)}: ${escapeMrkdwn(lastUpdate.impact)}` : 'No status update yet.',
+    ...(lastPublic ? [`Public (${lastPublic.phase}): ${escapeMrkdwn(lastPublic.message)}`] : []),
+    view.status === 'closed' ? 'Closed.' : nextLine(next),
+  ];
+  const text = lines.join('\n');
+  const open = view.status !== 'resolved' && view.status !== 'closed';
+  return { text, blocks: [section(text), ...(open ? [incidentActionsBlock(view.id)] : [])] };
+}
+
+function section(text: string) {
+  // A section's text holds at most 3000 characters.
+  return { type: 'section', text: { type: 'mrkdwn', text: text.length <= 3000 ? text : `${text.slice(0, 2999)}…` } };
+}

@@ -137,8 +137,8 @@ function lastPublicUpdate(state: IncidentState): string {
 export function incidentCurrentDetails(state: IncidentState, next: Deadline | undefined): string {
   const commander = state.roles.commander === undefined ? 'unassigned' : markdownText(state.roles.commander);
   return paragraphs([
-    `**Status:** ${state.status} · ${state.severity}${state.drill ? ' (drill)' : ''} · ${state.service}`,
-    `**Incident Commander:** ${commander}`,
+    // Status and IC share a line: the UI's details pane is a few lines high, and the public update needs two.
+    `**Status:** ${state.status} · ${state.severity}${state.drill ? ' (drill)' : ''} · ${state.service} · **IC:** ${commander}`,
     `**Next deadline:** ${nextDeadline(state, next)}`,
     `**Last public update:** ${lastPublicUpdate(state)}`,
   ]);

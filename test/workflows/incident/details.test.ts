@@ -62,8 +62,7 @@ describe('the current details', () => {
     assert.equal(
       details(incident()),
       [
-        '**Status:** declared · SEV-1 · checkout',
-        '**Incident Commander:** unassigned',
+        '**Status:** declared · SEV-1 · checkout · **IC:** unassigned',
         '**Next deadline:** 2026-11-23 10:05 UTC: SEV-1 ack window (5m) → page secondary-oncall',
         '**Last public update:** none yet',
       ].join('\n\n'),
@@ -82,7 +81,7 @@ describe('the current details', () => {
     });
     const shown = details(state);
     assert.match(shown, /\*\*Status:\*\* investigating/);
-    assert.match(shown, /\*\*Incident Commander:\*\* alice/);
+    assert.match(shown, /\*\*IC:\*\* alice/);
     assert.match(shown, /Next deadline:\*\* 2026-11-23 10:15 UTC: status update due → remind alice/);
     assert.match(
       shown,

@@ -55,7 +55,7 @@ describe('the Temporal Web UI shows a live incident (dev server, headless Chromi
       });
       const shown = await waitForText(page, [
         'SEV-1 · checkout · Checkout is down',
-        'Incident Commander: alice',
+        'investigating · SEV-1 · checkout · IC: alice',
         USER_FACING,
         'deadline: SEV-1 ack window (5m) → page secondary-oncall',
         'page primary-oncall: SEV-1 declared',

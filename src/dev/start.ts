@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { loadApiConfig } from '../config/api';
 import { loadPlatformConfig, REPO_ROOT, type PlatformConfig } from '../config/platform';
 import { startDevServer } from './dev-server';
 import { stderrLog } from './run-command';
@@ -8,10 +9,12 @@ import { provisionTemporalCli } from './temporal-binaries';
 
 /**
  * `npm start`: the dev server (SQLite in the data dir, Web UI, search attributes) unless TEMPORAL_ADDRESS names
- * a cluster, then the worker; Ctrl-C or SIGTERM stops the worker, then the server, and waits for both.
+ * a cluster, then the worker and the HTTP API; Ctrl-C or SIGTERM stops them, then the server, and waits for all.
  */
 async function main(): Promise<void> {
   const config = loadPlatformConfig();
+  // Read here too, so a bad INCIDENT_API_* setting stops `npm start` before any server starts.
+  const api = loadApiConfig(config.childEnv);
   const abort = new AbortController();
   const supervisor = new Supervisor(stderrLog, (code) => process.exit(code));
   // SIGHUP too: closing the terminal must not leave the server and worker running unattended.
@@ -39,7 +42,18 @@ async function main(): Promise<void> {
       },
     );
     supervisor.add(worker);
-    printBanner(config, target);
+    const apiUrl = `http://${api.host.includes(':') ? `[${api.host}]` : api.host}:${api.port}`;
+    supervisor.add(
+      spawnService('api', process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/api/server.ts')], {
+        cwd: REPO_ROOT,
+        env: { ...config.childEnv, TEMPORAL_ADDRESS: target.address, TEMPORAL_NAMESPACE: target.namespace },
+        stdio: ['ignore', 'inherit', 'inherit'],
+        log: stderrLog,
+      }),
+    );
+    await waitForHttp(`${apiUrl}/healthz`, abort.signal);
+    if (supervisor.isStopping) return;
+    printBanner(config, target, apiUrl);
   } catch (error) {
     if (abort.signal.aborted) return;
     stderrLog(`npm start failed: ${(error as Error).message}`);
@@ -74,7 +88,22 @@ async function startServer(config: PlatformConfig, supervisor: Supervisor, signa
   return { address: `localhost:${config.port}`, namespace: config.namespace, local: true };
 }
 
-function printBanner(config: PlatformConfig, target: Target): void {
+/** The API answers its health check: then the banner's URL works when someone copies it. */
+async function waitForHttp(url: string, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal });
+      if (response.ok) return;
+    } catch (error) {
+      if (signal.aborted) return;
+      if (Date.now() > deadline) throw new Error(`the API did not answer at ${url}: ${(error as Error).message}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function printBanner(config: PlatformConfig, target: Target, apiUrl: string): void {
   const lines = [
     '',
     `Temporal   ${target.address}  namespace ${target.namespace}${target.local ? '' : ' (existing cluster)'}`,
@@ -85,6 +114,7 @@ function printBanner(config: PlatformConfig, target: Target): void {
     );
     lines.push(`Data       ${path.join(config.dataDir, 'temporal.sqlite')}`);
   }
+  lines.push(`API        ${apiUrl}/api/v1  (docs ${apiUrl}/api/docs)`);
   lines.push('Worker     running', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 }

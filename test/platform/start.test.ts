@@ -19,6 +19,8 @@ let dataDir: string;
 let cliPath: string;
 let port: number;
 let uiPort: number;
+let apiPort: number;
+const API_TOKEN = 'platform-test-token-0123456789';
 const workflowId = 'platform-test-survives-restart';
 
 interface Started {
@@ -36,6 +38,8 @@ async function startApp(): Promise<Started> {
     TEMPORAL_PORT: String(port),
     TEMPORAL_UI_PORT: String(uiPort),
     TEMPORAL_CLI_PATH: cliPath,
+    INCIDENT_API_PORT: String(apiPort),
+    INCIDENT_API_TOKENS: JSON.stringify({ [API_TOKEN]: { actor: 'platform-test', scopes: ['respond'] } }),
   };
   // The same entry point as `npm start` without npm and tsx's wrappers, so the pid is start.ts itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/start.ts'], {
@@ -74,6 +78,7 @@ before(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'npm-start-test-'));
   port = await freePort();
   uiPort = await freePort();
+  apiPort = await freePort();
 });
 
 after(async () => {
@@ -105,6 +110,27 @@ void test('npm start serves the Web UI and the search attributes, and SIGTERM le
     `localhost:${port}`,
   ]);
   for (const name of INCIDENT_SEARCH_ATTRIBUTES) assert.match(stdout, new RegExp(`${name}\\s+Keyword`));
+
+  // The API runs next to the worker: ready once the worker polls, and it declares through the same workflow.
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  assert.match(app.output(), new RegExp(`API\\s+${apiUrl}/api/v1`));
+  assert.ok(
+    tree.some((row) => row.args.includes('src/api/server.ts')),
+    'api',
+  );
+  // The worker bundles its workflows before it polls: up to a minute on a busy 2-core machine.
+  let ready = await fetch(`${apiUrl}/readyz`);
+  for (let i = 0; i < 300 && ready.status !== 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ready = await fetch(`${apiUrl}/readyz`);
+  }
+  assert.equal(ready.status, 200, await ready.text());
+  const declared = await fetch(`${apiUrl}/api/v1/incidents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Declared through npm start', severity: 'SEV-4', drill: true }),
+  });
+  assert.equal(declared.status, 201, await declared.text());
 
   await clientFor(async (client) => {
     // No worker polls this queue, so the workflow simply stays open: something to look for after a restart.

@@ -31,6 +31,9 @@ const listOf = <T extends z.ZodType<unknown, string>>(item: T) =>
     .transform((text) => text.split(',').map((value) => value.trim()))
     .pipe(z.array(item).max(20, 'at most 20 values'));
 
+/** Reads that take no parameters refuse any, so a typo (`?verbose`) is told rather than ignored. */
+const noQuerySchema = z.strictObject({});
+
 const listQuerySchema = z.strictObject({
   status: listOf(statusSchema).optional().describe('comma-separated statuses'),
   severity: listOf(severitySchema).optional().describe('comma-separated severities'),
@@ -108,6 +111,7 @@ export const incidentRoutes: FastifyPluginCallbackZod<ApiDeps> = (app, deps, don
         summary: 'Show an incident',
         tags: ['incidents'],
         params: incidentParamsSchema,
+        querystring: noQuerySchema,
         response: { 200: incidentViewSchema, ...COMMON_PROBLEMS, 404: problemSchema },
       },
     },
@@ -122,6 +126,7 @@ export const incidentRoutes: FastifyPluginCallbackZod<ApiDeps> = (app, deps, don
         summary: "An incident's timeline, oldest first",
         tags: ['incidents'],
         params: incidentParamsSchema,
+        querystring: noQuerySchema,
         response: { 200: z.object({ timeline: z.array(timelineEntrySchema) }), ...COMMON_PROBLEMS, 404: problemSchema },
       },
     },

@@ -53,7 +53,7 @@ function insert(random: Random, text: string, piece: string): string {
 }
 
 /** A character sequence no field accepts; one-line fields also refuse newlines and tabs. */
-function hostile(random: Random, base: string, { multiline }: { multiline: boolean }): string {
+export function hostile(random: Random, base: string, { multiline }: { multiline: boolean }): string {
   const pool = [
     ...CONTROLS,
     ...ESCAPES,
@@ -65,7 +65,7 @@ function hostile(random: Random, base: string, { multiline }: { multiline: boole
   return insert(random, base, random.chance(0.05) ? zwjBetweenLetters : random.pick(pool));
 }
 
-function tooLong(random: Random, max: number): string {
+export function tooLong(random: Random, max: number): string {
   const length = random.chance(0.1) ? random.int(50_000, 200_000) : max + random.int(1, 2 * max);
   return `x${'y'.repeat(length)}`;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../domain/inputs';
+import { actorSchema } from '../domain/text';
 import { ConfigError } from './index';
 
 /**
@@ -26,12 +27,8 @@ export interface ApiIdentity {
 }
 
 const tokenEntrySchema = z.strictObject({
-  actor: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,99}$/,
-      'is a name of 1-100 letters, digits and . _ @ : - (it is written on the timeline)',
-    ),
+  /** Written on the timeline as who acted: the same rule as every `by`. */
+  actor: actorSchema,
   scopes: z.array(z.enum(API_SCOPES)).min(1, 'must list at least one scope'),
 });
 

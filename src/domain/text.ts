@@ -101,7 +101,8 @@ export const actorSchema = oneLineFirst(
     .min(1, 'must not be empty')
     .max(100, 'must be at most 100 characters')
     .regex(
-      /^[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*$/u,
+      // A person's name, or a Slack user the policy does not list (`slack:U012AB3CD`), as the Slack app records them.
+      /^(?:slack:[UW][A-Z0-9]{2,20}|[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*)$/u,
       "use letters, digits, spaces and . _ - @ ' (starting with a letter, digit or @)",
     )
     .refine((name) => !name.includes('..'), 'must not contain ..'),

@@ -106,10 +106,32 @@ describe('text is refused where a terminal or chat would act on it', () => {
   });
 
   it('names (actors, roles users, commanders) use letters, digits, spaces and . _ - @', () => {
-    for (const name of ['alice', "Zoë O'Brien", 'bob@example.com', '@carol', 'U012AB3CD', 'José García', '李雷']) {
+    for (const name of [
+      'alice',
+      "Zoë O'Brien",
+      'bob@example.com',
+      '@carol',
+      'U012AB3CD',
+      'José García',
+      '李雷',
+      'slack:U012AB3CD',
+    ]) {
       assert.equal(refusal(assignRoleSchema, { role: 'ops', user: name, by: name }), undefined, name);
     }
-    for (const name of ['../root', 'a/b', 'al\u001b[0m', 'x\u202Ey', 'a..b', '-rf', 'a;b', '<script>', 'a\nb', '👩‍💻']) {
+    for (const name of [
+      '../root',
+      'a/b',
+      'al\u001b[0m',
+      'x\u202Ey',
+      'a..b',
+      '-rf',
+      'a;b',
+      '<script>',
+      'a\nb',
+      '👩‍💻',
+      'slack:alice',
+      'x:y',
+    ]) {
       assert.match(refusal(assignRoleSchema, { role: 'ops', user: name, by: 'al' }) ?? 'accepted', /^user: /, name);
       assert.match(refusal(declareSchema, { ...declaration, commander: name }) ?? 'accepted', /^commander: /, name);
     }

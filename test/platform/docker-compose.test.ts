@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { WORKER_ENV_VARS } from '../../src/config';
+import { API_ENV_VARS } from '../../src/config/api';
+import { INTEGRATION_ENV_VARS } from '../../src/config/integrations';
 import { PLATFORM_ENV_VARS, REPO_ROOT } from '../../src/config/platform';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 
@@ -58,7 +60,7 @@ void describe('docker-compose.yml', () => {
   });
 
   void test('long-running services have healthchecks, and every health dependency points at one', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui'])
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'api'])
       assert.ok(get(name).healthcheck, `${name} healthcheck`);
     for (const [name, { depends_on: dependsOn }] of Object.entries(services)) {
       for (const [target, { condition }] of Object.entries(dependsOn ?? {})) {
@@ -91,5 +93,17 @@ void describe('docker-compose.yml', () => {
       .parse(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))).scripts;
     const npmScript = /npm run (\S+)/.exec(command)?.[1];
     assert.ok(npmScript !== undefined && scripts[npmScript], `worker runs an existing npm script (${command})`);
+  });
+
+  void test('the API service runs `npm run api` on 8080 with only variables the config modules read', () => {
+    const known = new Set<string>([...PLATFORM_ENV_VARS, ...WORKER_ENV_VARS, ...API_ENV_VARS, ...INTEGRATION_ENV_VARS]);
+    const env = environment('api');
+    for (const name of env.keys()) assert.ok(known.has(name), `${name} is read by src/config`);
+    assert.equal(env.get('TEMPORAL_ADDRESS'), 'temporal:7233');
+    assert.equal(env.get('INCIDENT_API_HOST'), '0.0.0.0', 'reachable from outside its container');
+    assert.equal(env.get('INCIDENT_API_TOKENS'), undefined, 'tokens pass through from the host only when set');
+    assert.deepEqual(get('api').ports, ['8080:8080']);
+    assert.match([get('api').command ?? []].flat().join(' '), /npm run api\b/);
+    assert.ok(get('api').healthcheck, 'api healthcheck');
   });
 });

@@ -74,5 +74,5 @@ export class SlackActors {
 }
 
 export function unmappedActor(slackUserId: string): string {
-  return `slack-${slackUserId}`;
+  return `slack:${slackUserId}`;
 }

@@ -343,7 +343,7 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     // Carol is in no contact: recorded as slack-<id>, shown by her Slack name.
     const [took] = await responses.waitFor(await click('take-command', CAROL));
     assert.match(String(took?.text), new RegExp(`Took command of \`${id}\` as Carol Diaz`));
-    assert.equal((await incidents.show(id)).roles.commander, `slack-${CAROL}`);
+    assert.equal((await incidents.show(id)).roles.commander, `slack:${CAROL}`);
 
     const views = slack.views.length;
     await click('post-update', BOB);

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { format, resolveConfig } from 'prettier';
+import { measureAlertToPage } from './alert-page';
+import { measureApiDeclare } from './api-declare';
+import { startBenchApi } from './api-server';
 import { parseOptions, type BenchOptions } from './options';
 import { killGroupsNow, type BenchWorker } from './processes';
 import { renderTable, type BenchReport, type RunResult } from './report';
@@ -14,7 +17,8 @@ import { describeError, Workload } from './workload';
 
 /**
  * `npm run bench`: issue 7's measurements, the incident workload against a bare Temporal baseline on one dev
- * server, with its own fakes and worker processes. Progress goes to stderr; the table to stdout at the end.
+ * server, with its own fakes and worker processes, and issue 8's (7, 8): the HTTP API and alert intake against the
+ * service. Progress goes to stderr; the tables to stdout at the end.
  */
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${line}\n`);
@@ -94,6 +98,21 @@ async function runMode(options: BenchOptions, pragmas: string[], first: boolean)
     if (has('latency')) {
       log(`1+2 declare → first post and the declare call: ${options.samples} per side, one at a time`);
       result.latency = await measureLatency(w, options.samples, log);
+    }
+    if (has('api') || has('alerts')) {
+      const api = await startBenchApi(rig, w);
+      try {
+        if (has('api')) {
+          log(`7 declare through the HTTP API vs declare(): ${options.apiSamples} per path, rotating order`);
+          result.apiDeclare = await measureApiDeclare(w, api, options.apiSamples, log);
+        }
+        if (has('alerts')) {
+          log(`8 Alertmanager delivery → first page vs declare() → first page: ${options.alertSamples} each`);
+          result.alertToPage = await measureAlertToPage(w, api, options.alertSamples, log);
+        }
+      } finally {
+        await api.close();
+      }
     }
     if (has('timer')) {
       log(

@@ -5,12 +5,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
  * The bench's sizes, from flags or BENCH_* variables. The defaults finish in about ten minutes on a 2-core
  * machine; `--quick` is a smoke run of a minute or two whose figures only show that everything works.
  */
-export const PHASES = ['latency', 'timer', 'throughput', 'memory', 'lifecycle'] as const;
+export const PHASES = ['latency', 'api', 'alerts', 'timer', 'throughput', 'memory', 'lifecycle'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
   quick: boolean;
   samples: number;
+  apiSamples: number;
+  alertSamples: number;
   rateSeconds: number;
   rateRounds: number;
   rateIntervalMs: number;
@@ -29,6 +31,8 @@ export interface BenchOptions {
 
 const FULL = {
   samples: 30,
+  apiSamples: 100,
+  alertSamples: 30,
   rateSeconds: 10,
   rateRounds: 2,
   throughput: 150,
@@ -38,6 +42,8 @@ const FULL = {
 };
 const QUICK: typeof FULL = {
   samples: 5,
+  apiSamples: 10,
+  alertSamples: 5,
   rateSeconds: 4,
   rateRounds: 1,
   throughput: 30,
@@ -72,6 +78,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     .description('Incident workload against a bare Temporal baseline, interleaved on one dev server.')
     .addOption(new Option('--quick', 'a smoke run with small sizes').env('BENCH_QUICK'))
     .addOption(sized('--samples', 'BENCH_SAMPLES', `sequential declarations per side (${FULL.samples})`))
+    .addOption(
+      sized('--api-samples', 'BENCH_API_SAMPLES', `declarations per path, API vs declare() (${FULL.apiSamples})`),
+    )
+    .addOption(sized('--alert-samples', 'BENCH_ALERT_SAMPLES', `alert deliveries → first page (${FULL.alertSamples})`))
     .addOption(
       sized(
         '--rate-seconds',
@@ -117,6 +127,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   return {
     quick,
     samples: size('samples'),
+    apiSamples: size('apiSamples'),
+    alertSamples: size('alertSamples'),
     rateSeconds: size('rateSeconds'),
     rateRounds: size('rateRounds'),
     rateIntervalMs: flags.rateInterval as number,

@@ -1,3 +1,5 @@
+import type { AlertPageResult } from './alert-page';
+import { API_PATH_LABELS, API_PATHS, type ApiDeclareResult } from './api-declare';
 import type { LatencyResult, LifecycleResult, MemoryResult, ThroughputResult, TimerLagResult } from './scenarios';
 import type { Summary } from './stats';
 
@@ -6,6 +8,8 @@ export interface RunResult {
   label: string;
   sqlitePragmas: string[];
   latency?: LatencyResult;
+  apiDeclare?: ApiDeclareResult;
+  alertToPage?: AlertPageResult;
   timerLag?: TimerLagResult;
   throughput?: ThroughputResult;
   memory?: MemoryResult;
@@ -34,6 +38,7 @@ export interface BenchReport {
 
 const ms = (value: number) => (Number.isFinite(value) ? String(Math.round(value)) : '-');
 const triple = (s: Summary | undefined) => (s && s.n > 0 ? `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}` : '-');
+const tripleFine = (s: Summary) => (s.n > 0 ? [s.p50, s.p95, s.p99].map((v) => v.toFixed(1)).join(' / ') : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(1)}×` : '-');
 const ratios = (a: Summary | undefined, b: Summary | undefined) =>
   a && b && a.n > 0 && b.n > 0 ? `${ratio(a.p50, b.p50)} / ${ratio(a.p95, b.p95)} / ${ratio(a.p99, b.p99)}` : '-';
@@ -106,6 +111,66 @@ function rows(run: RunResult): string[][] {
   return out;
 }
 
+/** 7 has three paths, not an incident and a bare side: a table of its own. */
+function apiLines(result: ApiDeclareResult): string[] {
+  const table = API_PATHS.map((path) => {
+    const difference = path === 'direct' ? undefined : result.p50DifferenceMs[path];
+    const paired = path === 'direct' ? undefined : result.pairedDifferenceMs[path];
+    const own = path === 'direct' ? undefined : result.ownMs[path];
+    return [
+      `  ${API_PATH_LABELS[path]}`,
+      `${triple(result.callMs[path])} (n ${result.callMs[path].n})`,
+      difference === undefined ? '' : `${signed(difference)} (paired ${paired ? signed(paired.p50) : '-'})`,
+      own ? tripleFine(own) : '',
+      `${failed(result.failures[path])} failed`,
+    ];
+  });
+  const header = [
+    '7 declare call, ms',
+    'p50 / p95 / p99',
+    `p50 − declare() (target ≤ ${result.targetMs})`,
+    "API's own part p50 / p95 / p99",
+    '',
+  ];
+  return [...aligned([header, ...table]), `  over ${result.connections} TCP connection(s) (keep-alive)`];
+}
+
+/** 8: the alert's path to a page, next to declare()'s. */
+function alertLines(result: AlertPageResult): string[] {
+  const { alert, declare } = result.toFirstPageMs;
+  const table = [
+    ['8 to the first page, ms', 'p50 / p95 / p99', 'paired − declare() p50', 'webhook 202 p50 / p95 / p99', ''],
+    [
+      '  Alertmanager webhook → page',
+      `${triple(alert)} (n ${alert.n})`,
+      signed(result.pairedDifferenceMs.p50),
+      tripleFine(result.webhookMs),
+      `${failed(result.failures.alert)} failed`,
+    ],
+    [
+      '  IncidentService.declare() → page',
+      `${triple(declare)} (n ${declare.n})`,
+      '',
+      '',
+      `${failed(result.failures.declare)} failed`,
+    ],
+  ] satisfies [string[], ...string[][]];
+  return aligned(table);
+}
+
+/** Rows padded into columns, the first one (the header) underlined. */
+function aligned([header, ...body]: [string[], ...string[][]]): string[] {
+  const widths = header.map((_, column) => Math.max(...[header, ...body].map((row) => (row[column] ?? '').length)));
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(format)];
+}
+
+const signed = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(1)}` : '-');
+
 export function renderTable(report: BenchReport): string {
   const lines: string[] = [];
   const { machine } = report;
@@ -117,18 +182,14 @@ export function renderTable(report: BenchReport): string {
     lines.push('', `dev server SQLite: ${run.label}`);
     if (run.error) lines.push(`  run failed: ${run.error}`);
     const header = ['measurement', 'incident p50 / p95 / p99', 'bare p50 / p95 / p99', 'incident/bare'];
-    const table = [header, ...rows(run)];
-    const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
-    const format = (row: string[]) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd();
-    lines.push(format(header), widths.map((width) => '-'.repeat(width)).join('  '));
-    for (const row of table.slice(1)) lines.push(format(row));
+    const measured = rows(run);
+    if (measured.length > 0) lines.push(...aligned([header, ...measured]));
     if (run.latency) {
       const steps = Object.entries(run.latency.incidentPath).map(([method, at]) => `${method} ${ms(at.p50)}`);
       lines.push(`  incident path to its first post, p50 ms after declare(): ${steps.join(', ')}`);
+    }
+    for (const block of [run.apiDeclare && apiLines(run.apiDeclare), run.alertToPage && alertLines(run.alertToPage)]) {
+      if (block) lines.push('', ...block);
     }
     const failures = [
       ['latency', run.latency?.failures],

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { IncidentService } from '../../src/client/service';
 import { loadPlatformConfig } from '../../src/config/platform';
+import { buildPolicy, type Policy } from '../../src/domain/policy';
 import { devServerArgs } from '../../src/dev/dev-server';
 import { spawnService } from '../../src/dev/supervisor';
 import { provisionTemporalCli } from '../../src/dev/temporal-binaries';
@@ -28,6 +29,8 @@ export interface Rig {
   slack: FakeSlackApi;
   pagerduty: FakePagerDutyApi;
   secrets: E2eSecrets;
+  /** The policy the incident workers read (from a file), for the HTTP API built in the bench's process. */
+  policy: Policy;
   /** Warning and error lines the dev server logged, for the report. */
   serverLog: string[];
   incidentsOn(taskQueue: string): IncidentService;
@@ -92,7 +95,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     cleanups.push(() => pagerduty.close());
 
     const policyPath = path.join(dataDir, 'policy.json');
-    await writeFile(policyPath, JSON.stringify(benchPolicy(options.ackWindowSeconds), null, 2));
+    const policyFile = benchPolicy(options.ackWindowSeconds);
+    await writeFile(policyPath, JSON.stringify(policyFile, null, 2));
     const workers: BenchWorker[] = [];
     cleanups.push(() => Promise.all(workers.splice(0).map((worker) => worker.stop())));
 
@@ -104,6 +108,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       slack,
       pagerduty,
       secrets,
+      policy: buildPolicy(policyFile),
       serverLog,
       incidentsOn: (taskQueue) => new IncidentService(client, { taskQueue }),
       async startIncidentWorker(taskQueue) {

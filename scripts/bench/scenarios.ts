@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { workerRssMiB, type BenchWorker } from './processes';
 import { median, summarize, type Summary } from './stats';
-import { describeError, pool, sidesFor, type Side, type Workload } from './workload';
+import { BY, describeError, pool, sidesFor, type Side, type Workload } from './workload';
 
 /**
  * The six measurements of issue 7. Each one alternates incident and bare rounds on the same server, so a busy
@@ -16,7 +16,7 @@ type PerSide<T> = Record<Side, T>;
 const perSide = <T>(make: () => T): PerSide<T> => ({ incident: make(), bare: make() });
 
 /** Failures grouped by message (ids left out), so a flood of one error reads as one line with a count. */
-function tally(messages: string[]): Record<string, number> {
+export function tally(messages: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const message of messages) {
     const key = message.replace(/\b[\w-]*\d[\w-]*\b/g, '#').slice(0, 160);
@@ -342,7 +342,7 @@ export interface LifecycleResult {
 /** 6: one incident through the whole runbook via the service, then its history counted. */
 export async function measureLifecycle(w: Workload, log: Log): Promise<LifecycleResult> {
   const id = w.newId();
-  const by = 'pat';
+  const by = BY;
   await w.toFirstPost('incident', id, 'SEV-2');
   const command = w.incidents.command.bind(w.incidents);
   await command('acknowledge', id, { by });

@@ -10,8 +10,6 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldIssue[];
-  /** For a failure that may still apply: retry with this Idempotency-Key to apply it at most once. */
-  requestId?: string;
   /** For an incident that refused a command: the workflow's reason (IllegalTransition, Closed, …). */
   reason?: string;
 }
@@ -29,7 +27,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly type: string,
     message: string,
-    readonly extra: Pick<Problem, 'errors' | 'reason' | 'requestId'> & { headers?: Record<string, string> } = {},
+    readonly extra: Pick<Problem, 'errors' | 'reason'> & { headers?: Record<string, string> } = {},
   ) {
     super(message);
   }

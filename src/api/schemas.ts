@@ -84,7 +84,6 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     reason: z.string().optional(),
-    requestId: z.string().optional(),
   })
   .meta({ id: 'Problem' });
 

@@ -181,7 +181,7 @@ export class IncidentService {
       if (!(await this.workerPolling())) {
         throw new IncidentClientError(
           IncidentClientErrorType.Unavailable,
-          `incident ${declaration.id} may be declared, but no worker is polling task queue "${this.options.taskQueue}": is the incident worker running? The incident proceeds as soon as one is; declaring again with request id ${requestId} answers this same incident.`,
+          `incident ${declaration.id} may be declared, but no worker is polling task queue "${this.options.taskQueue}": is the incident worker running? The incident proceeds as soon as one is.`,
           { cause: error, requestId },
         );
       }
@@ -317,7 +317,7 @@ export class IncidentService {
       if (failure.type !== IncidentClientErrorType.Unavailable) throw failure;
       throw new IncidentClientError(
         IncidentClientErrorType.Unavailable,
-        `${failure.message}\nThe command may still apply when the worker answers. To retry it safely (applied at most once), send it again with request id ${requestId}.`,
+        `${failure.message}\nThe command may still apply when the worker answers.`,
         { cause: error, requestId },
       );
     }

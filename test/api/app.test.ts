@@ -242,6 +242,7 @@ describe('the HTTP API with Temporal unreachable', () => {
       });
       assert.equal(declared.status, 503, JSON.stringify(declared.body));
       assert.equal(declared.body.type, 'unavailable');
+      assert.match(declared.body.detail, /send an Idempotency-Key header so that a retry applies at most once/);
       assert.doesNotMatch(JSON.stringify(declared.body), /\bat .+\.(ts|js):\d+/, 'no stack trace');
       const shown = await api.call('GET', '/api/v1/incidents/20261201-abcd', { token: TOKENS.read });
       assert.equal(shown.status, 503);

@@ -37,7 +37,6 @@ function send(reply: FastifyReply, error: ApiError): FastifyReply {
     detail: error.message,
     ...(error.extra.errors ? { errors: error.extra.errors } : {}),
     ...(error.extra.reason ? { reason: error.extra.reason } : {}),
-    ...(error.extra.requestId ? { requestId: error.extra.requestId } : {}),
   };
   for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value);
   // The problem is already plain JSON: skip the route's response schema, which describes success.
@@ -57,10 +56,14 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
   if (error instanceof IncidentClientError) {
     const { status, type } = STATUS_FOR_CLIENT_ERROR[error.type];
     if (error.type === IncidentClientErrorType.Internal) request.log.error({ err: error }, 'incident command failed');
-    return new ApiError(status, type, error.message, {
-      ...(error.reason ? { reason: error.reason } : {}),
-      ...(error.requestId ? { requestId: error.requestId } : {}),
-    });
+    // The service's request id is derived from the Idempotency-Key; the client retries with its own key.
+    const retry =
+      error.requestId === undefined
+        ? ''
+        : request.headers['idempotency-key'] === undefined
+          ? ' It may still apply: send an Idempotency-Key header so that a retry applies at most once.'
+          : ' It may still apply: sent again with the same Idempotency-Key, it applies at most once.';
+    return new ApiError(status, type, `${error.message}${retry}`, error.reason ? { reason: error.reason } : {});
   }
   if (isResponseSerializationError(error)) {
     request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');

@@ -47,7 +47,12 @@ export class CliSession {
   }
 
   fail(error: IncidentClientError): void {
-    const { type, reason, message } = error;
+    const { type, reason, requestId } = error;
+    // A request that may still apply can be sent again under its id: Temporal applies it at most once.
+    const message =
+      requestId === undefined
+        ? error.message
+        : `${error.message}\nTo retry it safely (applied at most once), run it again with --request-id ${requestId}.`;
     if (this.json) return this.io.err(`${JSON.stringify({ error: { type, reason, message } })}\n`);
     this.io.err(
       `${message

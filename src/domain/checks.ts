@@ -14,7 +14,7 @@ const checkName = singleLine(100);
 const maxLatencySchema = boundedDuration({ min: '10ms', max: '60s' });
 
 export const httpSmokeCheckSchema = z
-  .object({
+  .strictObject({
     type: z.literal('http'),
     name: checkName,
     url: httpUrl,
@@ -22,16 +22,12 @@ export const httpSmokeCheckSchema = z
     expectStatus: z.number().int().min(100).max(599).default(200),
     bodyContains: z.string().min(1).max(1000).optional(),
     /** A dotted path into the JSON body (`status`, `checks.db.status`, `items[0].state`) and the value it must hold. */
-    jsonPath: z
-      .object({ path: z.string().min(1).max(200), equals: jsonValueSchema })
-      .strict()
-      .optional(),
+    jsonPath: z.strictObject({ path: z.string().min(1).max(200), equals: jsonValueSchema }).optional(),
     /** Slower than this fails the check; also the request's timeout. */
     maxLatency: maxLatencySchema.optional(),
     /** Tries before the check fails, with a short pause between them: a service coming back may flap once. */
     attempts: z.number().int().min(1).max(10).default(1),
   })
-  .strict()
   .refine((check) => check.method !== 'HEAD' || (check.bodyContains === undefined && check.jsonPath === undefined), {
     message: 'a HEAD request has no body to check: drop bodyContains/jsonPath or use GET',
     path: ['method'],
@@ -42,17 +38,15 @@ export const COMPARISONS = ['<', '<=', '>', '>=', '=='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
 /** "Error rate back to baseline": the first sample of an instant query, compared against a threshold. */
-export const prometheusSmokeCheckSchema = z
-  .object({
-    type: z.literal('prometheus'),
-    name: checkName,
-    query: prose(2000),
-    comparison: z.enum(COMPARISONS),
-    threshold: z.number().finite(),
-    /** Overrides the worker's PROMETHEUS_URL for this check. */
-    prometheusUrl: httpUrl.optional(),
-  })
-  .strict();
+export const prometheusSmokeCheckSchema = z.strictObject({
+  type: z.literal('prometheus'),
+  name: checkName,
+  query: prose(2000),
+  comparison: z.enum(COMPARISONS),
+  threshold: z.number().finite(),
+  /** Overrides the worker's PROMETHEUS_URL for this check. */
+  prometheusUrl: httpUrl.optional(),
+});
 export type PrometheusSmokeCheck = z.output<typeof prometheusSmokeCheckSchema>;
 
 /** Checks written before Prometheus checks existed have no `type`; they are HTTP checks. */
@@ -63,16 +57,14 @@ export const smokeCheckSchema = z.preprocess(
 export type SmokeCheck = z.output<typeof smokeCheckSchema>;
 
 /** Runbook 003's collection step: what to snapshot for this service when a SEV-1/2 is declared. */
-export const diagnosticsSchema = z
-  .object({
-    healthEndpoints: z
-      .array(z.object({ name: checkName, url: httpUrl }).strict())
-      .max(50)
-      .default([]),
-    prometheusQueries: z
-      .array(z.object({ name: checkName, query: prose(2000) }).strict())
-      .max(50)
-      .default([]),
-  })
-  .strict();
+export const diagnosticsSchema = z.strictObject({
+  healthEndpoints: z
+    .array(z.strictObject({ name: checkName, url: httpUrl }))
+    .max(50)
+    .default([]),
+  prometheusQueries: z
+    .array(z.strictObject({ name: checkName, query: prose(2000) }))
+    .max(50)
+    .default([]),
+});
 export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;

@@ -19,26 +19,23 @@ export const POLICY_DURATIONS = {
   postmortemDue: boundedDuration({ min: '1h', max: '90d' }),
 };
 
-const escalationStepSchema = z
-  .object({
-    target: policyKeySchema,
-    /** Wait without acknowledgement since the previous step; defaults to the acknowledge window. */
-    after: POLICY_DURATIONS.ladderStep.optional(),
-  })
-  .strict();
+const escalationStepSchema = z.strictObject({
+  target: policyKeySchema,
+  /** Wait without acknowledgement since the previous step; defaults to the acknowledge window. */
+  after: POLICY_DURATIONS.ladderStep.optional(),
+});
 
-export const severityPolicySchema = z.object({
+export const severityPolicySchema = z.strictObject({
   acknowledgeWithin: POLICY_DURATIONS.window,
   escalationLadder: z.array(escalationStepSchema).max(10, 'at most 10 steps'),
   statusUpdates: z
-    .object({ every: POLICY_DURATIONS.cadence, escalateAfter: POLICY_DURATIONS.window, target: policyKeySchema })
-    .strict()
+    .strictObject({ every: POLICY_DURATIONS.cadence, escalateAfter: POLICY_DURATIONS.window, target: policyKeySchema })
     .nullable(),
-  unresolved: z.object({ after: POLICY_DURATIONS.window, target: policyKeySchema }).strict().nullable(),
+  unresolved: z.strictObject({ after: POLICY_DURATIONS.window, target: policyKeySchema }).nullable(),
   pageOnCall: z.enum(['immediately', 'business-hours', 'never']),
   statusPage: z.boolean(),
   stakeholderEmail: z.enum(['all', 'summary-only', 'none']),
-  postmortem: z.object({ required: z.boolean(), due: POLICY_DURATIONS.postmortemDue }).strict().nullable(),
+  postmortem: z.strictObject({ required: z.boolean(), due: POLICY_DURATIONS.postmortemDue }).nullable(),
   /** Snapshot health endpoints and metrics into an artifact at declaration (runbook 003). */
   diagnostics: z.boolean(),
 });
@@ -51,7 +48,7 @@ const minuteOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(tim
 
 /** Business hours within one day (no overnight span): start before end; `24:00` ends at midnight. */
 const businessHoursSchema = z
-  .object({
+  .strictObject({
     /** ISO weekdays, 1 = Monday. */
     days: z
       .array(z.number().int().min(1, 'days are 1 (Monday) to 7 (Sunday)').max(7, 'days are 1 (Monday) to 7 (Sunday)'))
@@ -66,7 +63,6 @@ const businessHoursSchema = z
       .min(-12 * 60, 'UTC offsets run from -720 to 840 minutes')
       .max(14 * 60, 'UTC offsets run from -720 to 840 minutes'),
   })
-  .strict()
   .refine(
     (hours) => !(TIME.test(hours.start) && TIME.test(hours.end)) || minuteOfDay(hours.end) > minuteOfDay(hours.start),
     {
@@ -76,7 +72,7 @@ const businessHoursSchema = z
   );
 export type BusinessHours = z.output<typeof businessHoursSchema>;
 
-const contactSchema = z.object({
+const contactSchema = z.strictObject({
   name: singleLine(100).optional(),
   email: z.array(z.email()).max(50).default([]),
   /** A Slack user id (U…); without one, Slack is asked by email. */
@@ -86,13 +82,11 @@ const contactSchema = z.object({
     .optional(),
 });
 
-const chatSchema = z
-  .object({
-    /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
-    responders: z.array(policyKeySchema).max(50).default(['primary-oncall']),
-    archiveOnClose: z.boolean().default(true),
-  })
-  .strict();
+const chatSchema = z.strictObject({
+  /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
+  responders: z.array(policyKeySchema).max(50).default(['primary-oncall']),
+  archiveOnClose: z.boolean().default(true),
+});
 export type ChatPolicy = z.output<typeof chatSchema>;
 export type Contact = z.output<typeof contactSchema>;
 
@@ -106,11 +100,10 @@ const argumentSchema = z
 
 /** How to roll a service back: exactly one of a command (argv, no shell) or an http(s) webhook to POST to. */
 const rollbackSchema = z
-  .object({
+  .strictObject({
     command: z.array(argumentSchema).min(1, 'name the program to run (argv, no shell)').max(50).optional(),
     webhook: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   })
-  .strict()
   .superRefine((rollback, ctx) => {
     if ((rollback.command === undefined) === (rollback.webhook === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of command or webhook' });
@@ -120,13 +113,11 @@ const rollbackSchema = z
     rollback.command ? { command: rollback.command } : { webhook: rollback.webhook ?? '' },
   );
 
-const serviceSchema = z
-  .object({
-    smokeChecks: z.array(smokeCheckSchema).default([]),
-    diagnostics: diagnosticsSchema.optional(),
-    rollback: rollbackSchema.optional(),
-  })
-  .strict();
+const serviceSchema = z.strictObject({
+  smokeChecks: z.array(smokeCheckSchema).default([]),
+  diagnostics: diagnosticsSchema.optional(),
+  rollback: rollbackSchema.optional(),
+});
 export type ServiceConfig = z.output<typeof serviceSchema>;
 
 /** A Prometheus label name (`severity`, `service`, `job`). */
@@ -139,23 +130,21 @@ const labelNameSchema = z
  * severity, which labels name the service, the least severity that declares, and what happens when every alert of
  * an incident has resolved ('notify' tells the Incident Commander; 'resolve' runs the verification and resolves).
  */
-export const alertsPolicySchema = z
-  .object({
-    severityLabel: labelNameSchema.default('severity'),
-    /** Label value (compared in lower case) → severity. */
-    severities: z
-      .record(z.string().min(1).max(100), severitySchema)
-      .refine((map) => Object.keys(map).length <= 50, 'at most 50 values')
-      .default({ critical: 'SEV-1', error: 'SEV-2', major: 'SEV-2', warning: 'SEV-3', info: 'SEV-4' }),
-    /** For an alert without the label, or with a value the mapping does not name. */
-    unmappedSeverity: severitySchema.default('SEV-3'),
-    /** The first of these labels an alert has names its service. */
-    serviceLabels: z.array(labelNameSchema).min(1).max(10).default(['service', 'job']),
-    /** Alerts less severe than this are answered with the reason and declare nothing. */
-    declareAtOrAbove: severitySchema.default('SEV-3'),
-    onAllResolved: z.enum(['notify', 'resolve']).default('notify'),
-  })
-  .strict();
+export const alertsPolicySchema = z.strictObject({
+  severityLabel: labelNameSchema.default('severity'),
+  /** Label value (compared in lower case) → severity. */
+  severities: z
+    .record(z.string().min(1).max(100), severitySchema)
+    .refine((map) => Object.keys(map).length <= 50, 'at most 50 values')
+    .default({ critical: 'SEV-1', error: 'SEV-2', major: 'SEV-2', warning: 'SEV-3', info: 'SEV-4' }),
+  /** For an alert without the label, or with a value the mapping does not name. */
+  unmappedSeverity: severitySchema.default('SEV-3'),
+  /** The first of these labels an alert has names its service. */
+  serviceLabels: z.array(labelNameSchema).min(1).max(10).default(['service', 'job']),
+  /** Alerts less severe than this are answered with the reason and declare nothing. */
+  declareAtOrAbove: severitySchema.default('SEV-3'),
+  onAllResolved: z.enum(['notify', 'resolve']).default('notify'),
+});
 export type AlertsPolicy = z.output<typeof alertsPolicySchema>;
 
 export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
@@ -223,30 +212,27 @@ const EMPTY_POLICY =
  * What a policy file may contain: every field optional, each severity overriding the defaults field by field.
  * An empty file is refused rather than read as "no overrides": it is almost always a file that lost its content.
  */
-export const policyFileSchema = z
-  .object(
-    {
-      severities: z
-        .object(Object.fromEntries(SEVERITIES.map((s) => [s, severityPolicySchema.partial().strict().optional()])))
-        .strict()
-        .optional(),
-      businessHours: businessHoursSchema.optional(),
-      contacts: z.record(policyKeySchema, contactSchema, { error: badKey('contact name', policyKeySchema) }).optional(),
-      services: z
-        .record(serviceNameSchema, serviceSchema, { error: badKey('service name', serviceNameSchema) })
-        .optional(),
-      chat: chatSchema.optional(),
-      alerts: alertsPolicySchema.optional(),
+export const policyFileSchema = z.strictObject(
+  {
+    severities: z
+      .strictObject(Object.fromEntries(SEVERITIES.map((s) => [s, severityPolicySchema.partial().optional()])))
+      .optional(),
+    businessHours: businessHoursSchema.optional(),
+    contacts: z.record(policyKeySchema, contactSchema, { error: badKey('contact name', policyKeySchema) }).optional(),
+    services: z
+      .record(serviceNameSchema, serviceSchema, { error: badKey('service name', serviceNameSchema) })
+      .optional(),
+    chat: chatSchema.optional(),
+    alerts: alertsPolicySchema.optional(),
+  },
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_type') return undefined;
+      if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
+      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat and alerts';
     },
-    {
-      error: (issue) => {
-        if (issue.code !== 'invalid_type') return undefined;
-        if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
-        return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat and alerts';
-      },
-    },
-  )
-  .strict();
+  },
+);
 
 export interface Policy {
   severities: Record<Severity, SeverityPolicy>;

@@ -191,6 +191,35 @@ describe('policy gaps', () => {
     assert.equal(refusal({ 'a\u001b[31m': 1 }), 'input: Unrecognized key: "a\\u001b[31m"', 'a hostile key is escaped');
   });
 
+  it('an unknown key anywhere stops loading, naming where it is', () => {
+    const file = write('unknown.yaml', 'contacts:\n  security:\n    email: [s@example.com]\n    chatMention: "@sec"\n');
+    assert.throws(
+      () => loadPolicy(file),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /contacts\.security: Unrecognized key: "chatMention"/);
+        return true;
+      },
+    );
+    const http = { name: 'h', url: 'http://x.test/' };
+    const places: [unknown, RegExp][] = [
+      [
+        { severities: { 'SEV-1': { unresolved: { after: '1m', target: 'm', extra: 1 } } } },
+        /SEV-1\.unresolved:.*"extra"/,
+      ],
+      [
+        { severities: { 'SEV-1': { escalationLadder: [{ target: 'a', wait: '1m' }] } } },
+        /escalationLadder\.0:.*"wait"/,
+      ],
+      [{ services: { api: { smokeChecks: [{ ...http, header: 'x' }] } } }, /smokeChecks\.0:.*"header"/],
+      [{ services: { api: { diagnostics: { healthEndpoints: [{ ...http, x: 1 }] } } } }, /healthEndpoints\.0:.*"x"/],
+      [{ services: { api: { rolback: { webhook: 'http://x.test/' } } } }, /services\.api:.*"rolback"/],
+      [{ alerts: { severityLabels: 'x' } }, /alerts:.*"severityLabels"/],
+      [{ businessHours: { days: [1], start: '09:00', end: '17:00', utcOffsetMinutes: 0, tz: 'x' } }, /"tz"/],
+    ];
+    for (const [content, expected] of places) assert.match(refusal(content), expected);
+  });
+
   it('the example policies still load', () => {
     for (const example of ['policy.yaml', 'policy.fast.yaml']) {
       loadPolicy(path.join(__dirname, '../../examples', example));

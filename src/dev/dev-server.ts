@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { Log } from './run-command';
@@ -23,6 +24,8 @@ export interface DevServerOptions {
   register: (service: Service) => void;
   /** `PRAGMA=VALUE` settings for the server's SQLite database, e.g. `journal_mode=wal` (none by default). */
   sqlitePragmas?: readonly string[];
+  /** How long closed incidents stay in Temporal; the dev server would create the namespace with 24 h. */
+  retentionMs?: number;
 }
 
 export function devServerArgs(
@@ -60,6 +63,7 @@ export async function startDevServer(cli: Provisioned, options: DevServerOptions
   });
   try {
     await assertSearchAttributes(connection, options.namespace);
+    if (options.retentionMs !== undefined) await setRetention(connection, options.namespace, options.retentionMs);
   } finally {
     await connection.close();
   }
@@ -94,6 +98,25 @@ async function startWithSdkDownload(
   // The SDK owns this process and reports no exit, so it only ends when we stop it.
   const ended = new Promise<string>(() => {});
   options.register({ name: 'Temporal dev server (SDK download)', ended, stop: () => env.teardown() });
+  if (options.retentionMs !== undefined) await setRetention(env.connection, options.namespace, options.retentionMs);
+}
+
+/**
+ * `temporal server start-dev` has no retention flag and creates its namespaces with 24 h, so the retention is set
+ * after start, on every start: a changed INCIDENT_RETENTION applies to the same data directory next time.
+ */
+export async function setRetention(connection: Connection, namespace: string, retentionMs: number): Promise<void> {
+  // Only the fields set change: the rest of the namespace's config stays as it was.
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: msToTs(retentionMs) },
+  });
+}
+
+/** The namespace's retention in milliseconds, as the server holds it. */
+export async function readRetention(connection: Connection, namespace: string): Promise<number> {
+  const { config } = await connection.workflowService.describeNamespace({ namespace });
+  return tsToMs(config?.workflowExecutionRetentionTtl);
 }
 
 /** The incident search attributes the namespace lacks (the Web UI filters and `incident list` need all of them). */

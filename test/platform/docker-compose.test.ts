@@ -8,6 +8,7 @@ import { WORKER_ENV_VARS } from '../../src/config';
 import { API_ENV_VARS } from '../../src/config/api';
 import { INTEGRATION_ENV_VARS } from '../../src/config/integrations';
 import { PLATFORM_ENV_VARS, REPO_ROOT } from '../../src/config/platform';
+import { DEFAULT_RETENTION, RECORDS_ENV_VARS } from '../../src/config/records';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 
 /** No Docker engine runs here, so the compose file is checked as data against what the code reads. */
@@ -78,6 +79,19 @@ void describe('docker-compose.yml', () => {
     const script = [get('register-search-attributes').command ?? []].flat().join('\n');
     for (const name of INCIDENT_SEARCH_ATTRIBUTES) assert.ok(script.includes(name), `${name} registered`);
     assert.match(script, /--type Keyword/);
+  });
+
+  void test("the job sets the namespace's retention from INCIDENT_RETENTION, defaulting like npm start", () => {
+    const script = [get('register-search-attributes').command ?? []].flat().join('\n');
+    assert.match(
+      script,
+      /temporal operator namespace update --namespace "\$\$TEMPORAL_NAMESPACE" --retention "\$\$INCIDENT_RETENTION"/,
+    );
+    assert.equal(
+      environment('register-search-attributes').get('INCIDENT_RETENTION'),
+      `\${INCIDENT_RETENTION:-${DEFAULT_RETENTION}}`,
+    );
+    assert.ok((RECORDS_ENV_VARS as readonly string[]).includes('INCIDENT_RETENTION'));
   });
 
   void test('the worker gets only variables the config modules read, pointed at the compose services', () => {

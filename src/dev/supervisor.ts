@@ -20,7 +20,7 @@ export function spawnService(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { log: Log },
+  options: SpawnOptions & { log: Log; stopSignal?: NodeJS.Signals },
 ): Service & { pid: number | undefined; output: NodeJS.ReadableStream[] } {
   const child = spawn(command, args, { ...options, detached: true });
   const ended = new Promise<string>((resolve) => {
@@ -37,7 +37,8 @@ export function spawnService(
   };
   const stop = async (): Promise<void> => {
     if (!running()) return;
-    signalGroup('SIGTERM');
+    // PostgreSQL takes SIGTERM as "wait for every client to leave"; it stops at once on SIGINT.
+    signalGroup(options.stopSignal ?? 'SIGTERM');
     const outcome = await Promise.race([ended, sleep(STOP_TIMEOUT_MS).then(() => 'timeout' as const)]);
     if (outcome === 'timeout') {
       options.log(`${name} did not stop within ${STOP_TIMEOUT_MS / 1000}s; killing it`);

@@ -14,9 +14,9 @@ import { stderrLog, type Log } from './run-command';
  */
 
 export interface BinarySpec {
-  id: 'temporal-cli' | 'temporal-test-server';
+  id: 'temporal-cli' | 'temporal-test-server' | 'temporal-server';
   label: string;
-  envVar: 'TEMPORAL_CLI_PATH' | 'TEMPORAL_TEST_SERVER_PATH';
+  envVar: 'TEMPORAL_CLI_PATH' | 'TEMPORAL_TEST_SERVER_PATH' | 'TEMPORAL_SERVER_PATH';
   /** A command name worth taking from PATH; the test server has no conventional one. */
   pathCommand?: string;
   builder: Builder;

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { IncidentService } from '../../src/client/service';
+import type { TimelineEntry } from '../../src/domain/incident';
+import { WORKFLOWS_PATH } from '../../src/worker';
+import { incidentWorkflowId } from '../../src/workflows/definitions';
+import { startApi, TOKENS, type RunningApi } from '../api/server';
+import { CHAOS_SEV1, IncidentDriver, planIncidents } from './chaos-driver';
+import { ChaosMonkey, type ChaosEvent } from './chaos-monkey';
+import { appliedTwice, checkEscalations, duplicatePages, duplicatePosts, type LatenessRow } from './chaos-oracle';
+import { chaosSeed, Random } from './chaos-random';
+import { processGroup, startTestCluster, taskIdentities, type TestCluster } from './cluster-stack';
+import { startRig, type Rig } from './stack';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
+
+/**
+ * The product on Temporal's own server backed by PostgreSQL (the compose topology, without Docker), with two
+ * worker processes on the task queue. Six SEV-1s run from declaration to close while one worker is SIGKILLed
+ * twice and the Temporal server once, mid-incident with escalation deadlines pending; then one more SEV-1 goes
+ * through the HTTP API and the CLI, and `incident list` answers from PostgreSQL's visibility tables.
+ */
+
+const INCIDENTS = 6;
+const SEED = chaosSeed(process.env.CHAOS_SEED);
+const TSX_CLI = require.resolve('tsx/cli');
+const ROOT = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+let cluster: TestCluster | undefined;
+let rig: Rig | undefined;
+let bundlePath: string | undefined;
+let steady: WorkerProcess | undefined;
+let api: RunningApi | undefined;
+const loadedAt = Date.now();
+const elapsed = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
+
+before(async () => {
+  console.log(`cluster seed ${SEED} (replay: CHAOS_SEED=${SEED} npx tsx --test test/e2e/cluster.test.ts)`);
+  const started = Date.now();
+  const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const running = await startTestCluster();
+  cluster = running;
+  console.log(`PostgreSQL and the Temporal server up after ${elapsed(started)}`);
+  bundlePath = path.join(running.dir, 'workflow-bundle.js');
+  await writeFile(bundlePath, (await bundled).code);
+  rig = await startRig({
+    sev1: CHAOS_SEV1,
+    temporal: () =>
+      TestWorkflowEnvironment.createFromExistingServer({
+        address: running.server.address,
+        namespace: running.server.namespace,
+      }),
+  });
+  steady = await startWorker();
+});
+
+after(async () => {
+  await api?.close();
+  await rig?.close();
+  await cluster?.close();
+  console.log(`cluster test took ${elapsed(loadedAt)}`);
+});
+
+/** A worker process from the bundle built once (see chaos-worker.ts); the rig stops it at the end. */
+async function startWorker(): Promise<WorkerProcess> {
+  assert.ok(rig && bundlePath);
+  const worker = await startWorkerProcess(
+    { ...rig.workerEnv, CHAOS_WORKFLOW_BUNDLE: bundlePath },
+    60_000,
+    'test/e2e/chaos-worker.ts',
+  );
+  rig.workers.push(worker);
+  return worker;
+}
+
+test(
+  `${INCIDENTS} SEV-1s on two workers through two worker kills and a server kill`,
+  { timeout: 240_000 },
+  async () => {
+    assert.ok(rig && cluster && steady);
+    const random = new Random(SEED);
+    const plans = planIncidents(random, `c${SEED.toString(36)}`, INCIDENTS);
+    // Fixed moments: the server dies while incidents are open and their ack deadlines are pending.
+    const events: ChaosEvent[] = [
+      { what: 'worker', atMs: 9_000, downMs: 500 },
+      { what: 'server', atMs: 16_000, downMs: 1_000 },
+      { what: 'worker', atMs: 27_000, downMs: 0 },
+    ];
+    const monkeysWorker = await startWorker();
+    const startedAt = Date.now();
+    const log = (line: string) => console.log(`[+${elapsed(startedAt)}] ${line}`);
+    const incidents = new IncidentService(rig.env.client, { taskQueue: rig.taskQueue, answerTimeoutMs: 8_000 });
+    const driver = new IncidentDriver(incidents, log);
+    const monkey = new ChaosMonkey({ server: cluster.server, startWorker }, monkeysWorker, log);
+    const driving = Promise.allSettled(plans.map((plan) => driver.drive(plan, startedAt)));
+    const [outcomes] = await Promise.all([driving, monkey.run(events, startedAt, driving)]);
+    const failedToDrive = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+    assert.deepEqual(failedToDrive, [], 'every incident could be driven through its lifecycle');
+    const driven = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    assert.deepEqual(
+      monkey.kills.map((k) => k.what),
+      ['worker', 'server', 'worker'],
+    );
+    const serverKilledAt = monkey.kills[1]!.at;
+
+    const failures: string[] = [];
+    const lateness: LatenessRow[] = [];
+    const pages = rig.pagerduty.events;
+    for (const incident of driven) {
+      const { id } = incident.plan;
+      const handle = rig.env.client.workflow.getHandle(incidentWorkflowId(id));
+      await Promise.race([handle.result().catch(() => undefined), sleep(60_000, undefined, { ref: false })]);
+      const status = (await handle.describe()).status.name;
+      if (status !== 'COMPLETED') failures.push(`${id}: the workflow is ${status}`);
+      const timeline: TimelineEntry[] = await driver.read(() => incidents.timeline(id));
+      if (!timeline.some((e) => e.type === 'closed')) failures.push(`${id} never closed`);
+      const verdict = checkEscalations(incident, timeline, pages, rig.secrets.routingKeys);
+      failures.push(...appliedTwice(id, timeline), ...verdict.failures);
+      lateness.push(...verdict.lateness);
+      const channels = [...rig.slack.channels.values()].filter((c) => c.name.startsWith(`inc-${id}-`));
+      if (channels.length !== 1) failures.push(`${id} has ${channels.length} channels`);
+      for (const channel of channels)
+        failures.push(...duplicatePosts(channel.name, rig.slack.postedMessages(channel.id)));
+    }
+    failures.push(...duplicatePages(pages, monkey.kills));
+    const mails = new Map<string, number>();
+    for (const mail of rig.smtp.received) mails.set(mail.messageId, (mails.get(mail.messageId) ?? 0) + 1);
+    failures.push(...[...mails].filter(([, n]) => n > 1).map(([messageId, n]) => `email ${messageId} sent ${n}×`));
+    assert.deepEqual(failures, [], 'every incident closed, every due escalation once, nothing delivered twice');
+
+    // Deadlines that were pending when the server died (declared before, due after) fired all the same, once.
+    const acrossTheKill = lateness.filter(
+      (row) => row.dueAt > serverKilledAt && incidentDeclaredBefore(row, serverKilledAt),
+    );
+    for (const row of lateness)
+      console.log(`escalation ${row.incidentId} ${row.escalation}: +${row.firedAt - row.dueAt} ms`);
+    assert.ok(acrossTheKill.length > 0, 'some escalation deadline was pending while the server was down');
+
+    // Both workers took work: the steady one (alive all along) and the ones the monkey killed and restarted.
+    const identities = await taskIdentities(
+      rig.env.client,
+      driven.map((d) => incidentWorkflowId(d.plan.id)),
+    );
+    const groups = await Promise.all([...identities].map((identity) => processGroup(Number(identity.split('@')[0]))));
+    const bySteady = groups.filter((group) => group === steady!.pid).length;
+    console.log(`task identities: ${[...identities].join(', ')}; ${bySteady} of them the steady worker's`);
+    assert.ok(bySteady > 0, 'the steady worker took tasks');
+    assert.ok(identities.size - bySteady > 0, 'the other worker (killed and restarted) took tasks');
+
+    function incidentDeclaredBefore(row: LatenessRow, at: number): boolean {
+      return (driven.find((d) => d.plan.id === row.incidentId)?.declaredAt ?? Infinity) < at;
+    }
+  },
+);
+
+test(
+  'a SEV-1 through the HTTP API and the CLI; `incident list` answers from PostgreSQL visibility',
+  { timeout: 120_000 },
+  async () => {
+    assert.ok(rig && cluster);
+    api = await startApi(rig.incidents);
+    const id = `cluster-api-${SEED.toString(36)}`;
+    const declared = await api.call('POST', '/api/v1/incidents', {
+      token: TOKENS.respond,
+      body: { id, title: 'Checkout is down', severity: 'SEV-1', service: 'checkout', summary: 'Checkout answers 502' },
+    });
+    assert.equal(declared.status, 201, JSON.stringify(declared.body));
+    await cli('ack', id, '--by', 'pat');
+    const update = await api.call('POST', `/api/v1/incidents/${id}/status-updates`, {
+      token: TOKENS.respond,
+      body: { impact: 'Checkout fails for most customers', hypothesis: 'connection pool exhausted' },
+    });
+    assert.equal(update.status, 200, JSON.stringify(update.body));
+    await cli('resolve', id, '--by', 'pat', '--summary', 'pool size restored');
+    const closed = await api.call('POST', `/api/v1/incidents/${id}/close`, { token: TOKENS.respond });
+    assert.equal(closed.status, 200, JSON.stringify(closed.body));
+
+    const listed = JSON.parse(await cli('list', '--json', '--severity', 'SEV-1')) as { id: string; status: string }[];
+    // Visibility is eventually consistent: the closed status reaches the list shortly after the close.
+    const rows = await eventuallyClosed(id, listed);
+    assert.equal(rows.find((row) => row.id === id)?.status, 'closed');
+    // PostgreSQL is the only visibility store: the row the CLI read is there, its search attributes in columns the
+    // server mapped them to (Keyword01…), so only the values are compared.
+    const [row] = await cluster.postgres.query(
+      'temporal_visibility',
+      `select search_attributes::text from executions_visibility where workflow_id = '${incidentWorkflowId(id)}'`,
+    );
+    const values = Object.values(JSON.parse(row?.[0] ?? '{}') as Record<string, unknown>);
+    assert.ok(values.includes('SEV-1') && values.includes('closed'), `visibility row: ${row?.[0]}`);
+    const listedByApi = await api.call('GET', '/api/v1/incidents?severity=SEV-1', { token: TOKENS.read });
+    assert.ok(listedByApi.body.incidents.some((incident) => incident.id === id));
+  },
+);
+
+async function eventuallyClosed(id: string, first: { id: string; status: string }[]) {
+  let rows = first;
+  for (let i = 0; i < 50 && rows.find((row) => row.id === id)?.status !== 'closed'; i += 1) {
+    await sleep(200);
+    rows = JSON.parse(await cli('list', '--json', '--severity', 'SEV-1')) as typeof rows;
+  }
+  return rows;
+}
+
+/** The CLI as people run it, pointed at the cluster through the standard TEMPORAL_* variables. */
+async function cli(...args: string[]): Promise<string> {
+  assert.ok(rig && cluster);
+  const { stdout } = await run(process.execPath, [TSX_CLI, 'src/client/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_CONFIG_FILE: path.join(ROOT, 'test/e2e/no-such-temporal.toml'),
+      TEMPORAL_ADDRESS: cluster.server.address,
+      TEMPORAL_NAMESPACE: cluster.server.namespace,
+      INCIDENT_TASK_QUEUE: rig.taskQueue,
+      INCIDENT_POLICY: rig.workerEnv.INCIDENT_POLICY,
+    },
+  });
+  return stdout;
+}

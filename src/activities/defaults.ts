@@ -3,6 +3,9 @@ import type { LocalDirs } from '../config';
 import type { IntegrationConfig } from '../config/integrations';
 import { rollbackEnvironment, type RollbackEnvironment } from '../config/rollback';
 import type { Policy } from '../domain/policy';
+import { loadRecordsConfig } from '../config/records';
+import { directoryArchive } from './archive/directory';
+import { openArchive } from './archive/open';
 import { outboxChat } from './chat/outbox';
 import { createSlackClient } from './chat/slack/client';
 import { slackChat } from './chat/slack/provider';
@@ -44,6 +47,7 @@ export function embeddedProviders(
     rollback: configuredRollback(policy.services, rollbackEnv),
     diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
+    archive: directoryArchive(dirs.archiveDir),
   };
 }
 
@@ -55,6 +59,7 @@ export function configuredProviders(
   rollbackEnv: RollbackEnvironment = rollbackEnvironment(),
 ): IntegrationProviders {
   const providers = embeddedProviders(policy, dirs, config.PROMETHEUS_URL, rollbackEnv);
+  providers.archive = openArchive(loadRecordsConfig().archive);
   if (config.SLACK_BOT_TOKEN) {
     providers.chat = slackChat({
       client: createSlackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL),

@@ -3,6 +3,7 @@ import type { IncidentState } from '../domain/incident';
 import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
+import { archiveActivities } from './archive/activities';
 import type { IntegrationProviders } from './providers';
 import type {
   ArchiveChannelRequest,
@@ -67,6 +68,7 @@ export function createActivities(providers: IntegrationProviders) {
       const incident = request.incident ?? (await currentIncident(request.incidentId));
       return providers.postmortem.create({ ...request, incident });
     },
+    ...archiveActivities(providers.archive),
   };
 }
 

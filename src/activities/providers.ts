@@ -1,4 +1,5 @@
 import type { Policy } from '../domain/policy';
+import type { IncidentArchive } from './archive/record';
 import type {
   ArchiveChannelRequest,
   ChannelReceipt,
@@ -75,4 +76,5 @@ export interface IntegrationProviders {
   rollback: RollbackRunner;
   diagnostics: DiagnosticsCollector;
   postmortem: PostmortemWriter;
+  archive: IncidentArchive;
 }

@@ -5,6 +5,8 @@ import { IncidentService } from '../client/service';
 import { loadConfig, loadPolicy } from '../config';
 import { loadApiConfig } from '../config/api';
 import { loadIntegrationConfig } from '../config/integrations';
+import { loadRecordsConfig } from '../config/records';
+import { openArchive } from '../activities/archive/open';
 import { buildApp } from './app';
 import { TokenRegistry } from './plugins/auth';
 
@@ -17,7 +19,10 @@ async function main(): Promise<void> {
   const { SLACK_BOT_TOKEN: slackToken, SLACK_API_URL: slackApiUrl } = loadIntegrationConfig();
   let slackClient: WebClient | undefined;
   const app = await buildApp({
-    incidents: new IncidentService(client, { taskQueue: config.taskQueue }),
+    incidents: new IncidentService(client, {
+      taskQueue: config.taskQueue,
+      archive: openArchive(loadRecordsConfig().archive),
+    }),
     policy,
     tokens: new TokenRegistry(api.tokens),
     rateLimitPerMinute: api.rateLimitPerMinute,

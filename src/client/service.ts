@@ -51,12 +51,16 @@ import {
   type DeclarationResult,
   type IncidentView,
 } from '../workflows/definitions';
+import type { IncidentArchive } from '../activities/archive/record';
+import { archivedView, withArchived } from './archive';
 import { IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
 
 export interface IncidentServiceOptions {
   taskQueue: string;
   /** How long to wait for the incident worker to take a command or answer a query. */
   answerTimeoutMs?: number;
+  /** Where closed incidents are kept past Temporal's retention: show, timeline and list read it as well. */
+  archive?: IncidentArchive;
 }
 
 export interface ListFilter {
@@ -328,8 +332,17 @@ export class IncidentService {
     try {
       return await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () => handle.query(stateQuery));
     } catch (error) {
+      const archived = await this.archived(error, id);
+      if (archived) return archived;
       throw toIncidentClientError(error, id);
     }
+  }
+
+  /** A closed incident Temporal no longer has, from the archive; null when it is not there either. */
+  private async archived(error: unknown, id: string): Promise<IncidentView | null> {
+    if (!(error instanceof WorkflowNotFoundError) || this.options.archive === undefined) return null;
+    const record = await this.options.archive.get(id);
+    return record && archivedView(record);
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {
@@ -337,6 +350,8 @@ export class IncidentService {
     try {
       return await this.client.withDeadline(Date.now() + this.answerTimeoutMs, () => handle.query(timelineQuery));
     } catch (error) {
+      const archived = await this.archived(error, id);
+      if (archived) return archived.timeline;
       throw toIncidentClientError(error, id);
     }
   }
@@ -364,7 +379,7 @@ export class IncidentService {
     } catch (error) {
       throw toIncidentClientError(error);
     }
-    return rows;
+    return this.options.archive ? withArchived(rows, this.options.archive, filter, limit) : rows;
   }
 
   /** Whether an incident with this id was ever started, open or ended; one describe, no query. */

@@ -55,6 +55,8 @@ export interface LocalDirs {
   outboxDir: string;
   diagnosticsDir: string;
   postmortemDir: string;
+  /** Closed incidents, kept past Temporal's retention (INCIDENT_ARCHIVE_DIR or S3: see records.ts). */
+  archiveDir: string;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +104,6 @@ export function localDirs(
     outboxDir: overrides.INCIDENT_OUTBOX_DIR ?? path.join(dataDir, 'outbox'),
     diagnosticsDir: overrides.DIAGNOSTICS_DIR ?? path.join(dataDir, 'diagnostics'),
     postmortemDir: overrides.POSTMORTEM_DIR ?? path.join(dataDir, 'postmortems'),
+    archiveDir: path.join(dataDir, 'archive'),
   };
 }

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { Outbox } from '../../activities/outbox/store';
+import { openArchive } from '../../activities/archive/open';
 import { loadConfig, type AppConfig } from '../../config';
+import { loadRecordsConfig } from '../../config/records';
 import { connectClient } from '../connection';
 import type { IncidentClientError } from '../errors';
 import { IncidentService } from '../service';
@@ -31,7 +33,7 @@ export class CliSession {
   async incidents(): Promise<IncidentService> {
     const { taskQueue } = this.appConfig();
     this.client ??= await connectClient();
-    return new IncidentService(this.client, { taskQueue });
+    return new IncidentService(this.client, { taskQueue, archive: openArchive(loadRecordsConfig().archive) });
   }
 
   outbox(): Outbox {

@@ -170,6 +170,7 @@ const ACTIVITY_PURPOSES: Purposes = {
   runRollback: (r) => `roll back mitigation ${r.mitigationId} on ${r.service}`,
   collectDiagnostics: (r) => `collect diagnostics for ${r.service}`,
   createPostmortem: () => 'draft the postmortem',
+  archiveIncident: () => 'archive the closed incident',
 };
 
 export type ActivityName = keyof IncidentActivities;

@@ -7,6 +7,7 @@ import { plainMessage, postIncidentSummary } from '../../domain/templates';
 import { documents } from './activity-profiles';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
 import { onCommand, type DeclaredIncident } from './commands';
+import { nextStepRef } from './recorder';
 import type { Incident } from './incident';
 import { refuseWhileVerifying, runSmokeTests } from './verify';
 
@@ -137,4 +138,20 @@ function writePostmortem(incident: Incident): void {
       dueAt: new Date(dueAt).toISOString(),
     });
   });
+}
+
+/** Incidents closed since this patch write their record to the archive, which outlives Temporal's retention. */
+export const ARCHIVE_ON_CLOSE_PATCH = 'archive-on-close-v1';
+
+/** Writes the closed incident's record once everything else it sent has landed; a failure is recorded, not raised. */
+export async function archiveClosedIncident(incident: Incident): Promise<void> {
+  const { recorder } = incident;
+  try {
+    const receipt = await documents.archiveIncident(nextStepRef(incident.state, 'archive-record'));
+    recorder.record('note', 'system', `incident record archived: ${receipt.destination}`, {
+      archive: receipt.destination,
+    });
+  } catch (error) {
+    recorder.record('notification-failed', 'system', `archive: ${(error as Error).message}`, { channel: 'archive' });
+  }
 }

@@ -8,7 +8,7 @@ import { timerSummary } from './details';
 import { fireDeadline } from './escalate';
 import { Incident, parseOrReject } from './incident';
 import { registerMitigationHandlers } from './mitigate';
-import { registerResolutionHandlers } from './resolve';
+import { ARCHIVE_ON_CLOSE_PATCH, archiveClosedIncident, registerResolutionHandlers } from './resolve';
 import { registerAlertHandlers, registerResponseHandlers } from './respond';
 
 /**
@@ -50,6 +50,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Let in-flight updates and notifications finish, so nothing is lost at close or at a run boundary.
   await condition(allHandlersFinished);
   await incident.notify.settled();
+  if (incident.isClosed && patched(ARCHIVE_ON_CLOSE_PATCH)) await archiveClosedIncident(incident);
   if (!incident.isClosed) await continueAsNewWith(input, incident);
   return incident.outcome();
 }

@@ -91,6 +91,7 @@ async function startServer(config: PlatformConfig, supervisor: Supervisor, signa
       postgresBinDir: cluster.postgresBinDir,
       namespace: config.namespace,
       durable: true,
+      retentionMs: loadRecordsConfig(config.childEnv).retentionMs,
       log: stderrLog,
       echo: () => !supervisor.isStopping,
       register: (service) => supervisor.add(service),

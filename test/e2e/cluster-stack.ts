@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadPlatformConfig } from '../../src/config/platform';
+import { loadRecordsConfig } from '../../src/config/records';
 import { provisionTemporalServer, type ServerInstall } from '../../src/dev/cluster/binaries';
 import { startLocalCluster, type LocalCluster } from '../../src/dev/cluster/cluster';
 
@@ -40,6 +41,7 @@ export async function startTestCluster(
       postgresBinDir: undefined,
       namespace: 'default',
       durable: false,
+      retentionMs: loadRecordsConfig({}).retentionMs,
       log,
       ...(env ? { env } : {}),
     });

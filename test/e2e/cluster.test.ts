@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { IncidentService } from '../../src/client/service';
+import { loadRecordsConfig } from '../../src/config/records';
+import { readRetention } from '../../src/dev/dev-server';
 import type { TimelineEntry } from '../../src/domain/incident';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
@@ -194,6 +196,8 @@ test(
     );
     const values = Object.values(JSON.parse(row?.[0] ?? '{}') as Record<string, unknown>);
     assert.ok(values.includes('SEV-1') && values.includes('closed'), `visibility row: ${row?.[0]}`);
+    // The namespace keeps closed incidents as long as INCIDENT_RETENTION says, as the compose job sets it.
+    assert.equal(await readRetention(rig.env.connection, cluster.server.namespace), loadRecordsConfig({}).retentionMs);
     const listedByApi = await api.call('GET', '/api/v1/incidents?severity=SEV-1', { token: TOKENS.read });
     assert.ok(listedByApi.body.incidents.some((incident) => incident.id === id));
   },

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import ms, { type StringValue } from 'ms';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { REPO_ROOT } from '../../src/config/platform';
+import { loadRecordsConfig } from '../../src/config/records';
 import { CLUSTER, renderServerConfig } from '../../src/dev/cluster/server-config';
 
 /**
@@ -46,6 +48,16 @@ function env(name: string, key: keyof typeof AUTO_SETUP_DEFAULTS | 'DB'): string
     ? environment.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1)
     : environment[key];
   return value ?? (key === 'DB' ? undefined : AUTO_SETUP_DEFAULTS[key]);
+}
+
+function commandOf(name: string): string {
+  const command = service(name).command;
+  return Array.isArray(command) ? command.join('\n') : (command ?? '');
+}
+
+function envList(name: string): string[] {
+  const environment = service(name).environment ?? [];
+  return Array.isArray(environment) ? environment : Object.entries(environment).map(([k, v]) => `${k}=${v}`);
 }
 
 /** `${TEMPORAL_VERSION:-1.29.1}` → 1.29.1. */
@@ -96,16 +108,20 @@ void describe('the local cluster and docker-compose.yml', () => {
     );
   });
 
-  void test('register the namespace with the same retention', () => {
-    // A later explicit step (`--retention <duration>`) wins over auto-setup's default, as it does in compose.
-    const explicit = [...composeText.matchAll(/--retention[ =]+['"]?([\w.]+)/g)].map((m) => m[1]);
-    const retention = explicit.at(-1) ?? env('temporal', 'DEFAULT_NAMESPACE_RETENTION');
-    assert.equal(retention, CLUSTER.retention);
+  void test('register the namespace with the same retention, then set INCIDENT_RETENTION like the compose job', () => {
+    // auto-setup registers the namespace; the start:cluster registration uses the same value.
+    assert.equal(env('temporal', 'DEFAULT_NAMESPACE_RETENTION'), CLUSTER.retention);
+    // Then the compose job sets `--retention "$$VAR"` from its environment, as start:cluster does from the same variable.
+    const script = commandOf('register-search-attributes');
+    const variable = /--retention "\$\$(\w+)"/.exec(script)?.[1];
+    assert.equal(variable, 'INCIDENT_RETENTION');
+    const value = envList('register-search-attributes').find((e) => e.startsWith(`${variable}=`));
+    const composeDefault = /^\w+=\$\{\w+:-([^}]+)\}$/.exec(value ?? '')?.[1];
+    assert.equal(ms(composeDefault as StringValue), loadRecordsConfig({}).retentionMs);
   });
 
   void test('create the same search attributes, all Keyword', () => {
-    const command = service('register-search-attributes').command;
-    const script = Array.isArray(command) ? command.join('\n') : (command ?? '');
+    const script = commandOf('register-search-attributes');
     const names = /for name in ([\w ]+); do/.exec(script)?.[1]?.trim().split(/\s+/);
     assert.ok(names, 'the compose job loops over the attribute names');
     assert.match(script, /--type Keyword/);

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { setRetention } from '../dev-server';
 import { findPostgresBinDir, startPostgres, type RunningPostgres } from './postgres';
 import { freePort, setupSchema, TemporalServer, type TemporalServerOptions } from './temporal-server';
 
@@ -10,6 +12,8 @@ export interface ClusterOptions extends Omit<TemporalServerOptions, 'db'> {
   postgresBinDir: string | undefined;
   /** false in tests: PostgreSQL without fsync (it is never the process that gets killed there). */
   durable: boolean;
+  /** INCIDENT_RETENTION, set after registration as the compose job does (auto-setup registers with 24 h). */
+  retentionMs?: number;
 }
 
 export interface LocalCluster {
@@ -44,6 +48,10 @@ export async function startLocalCluster(options: ClusterOptions): Promise<LocalC
       log(`[cluster] registered namespace ${options.namespace} and its search attributes; restarting the server`);
       await server.stop();
       await server.start();
+    }
+    if (options.retentionMs !== undefined) {
+      const connection = await Connection.connect({ address: server.address });
+      await setRetention(connection, options.namespace, options.retentionMs).finally(() => connection.close());
     }
   } catch (error) {
     await server?.stop().catch(() => undefined);

@@ -16,6 +16,7 @@ import { outboxPager } from './paging/outbox';
 import { pagerDutyPager } from './paging/pagerduty';
 import { githubIssuePostmortem, markdownPostmortem } from './postmortem/writers';
 import type { IntegrationProviders } from './providers';
+import { configuredActions } from './remediation/actions';
 import { configuredRollback } from './remediation/rollback';
 import { atlassianStatusPage } from './status-page/atlassian-statuspage';
 import { outboxStatusPage } from './status-page/outbox';
@@ -45,6 +46,7 @@ export function embeddedProviders(
     pager: outboxPager(outbox),
     smokeTests: httpSmokeTester(policy.services, { prometheusUrl }),
     rollback: configuredRollback(policy.services, rollbackEnv),
+    actions: configuredActions(policy.services, rollbackEnv),
     diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
     archive: directoryArchive(dirs.archiveDir),

@@ -5,6 +5,7 @@ import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
 import type { IntegrationProviders } from './providers';
+import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
   ArchiveChannelRequest,
   ChannelReceipt,
@@ -60,6 +61,12 @@ export function createActivities(providers: IntegrationProviders) {
     },
     async runRollback(request: RollbackRequest): Promise<RollbackResult> {
       return providers.rollback.run(request);
+    },
+    async planAction(request: ActionPlanRequest): Promise<ActionPlan> {
+      return Promise.resolve(providers.actions.plan(request));
+    },
+    async runAction(request: ActionRequest): Promise<ActionResult> {
+      return providers.actions.run(request, Context.current().info.attempt);
     },
     async collectDiagnostics(request: DiagnosticsRequest): Promise<DiagnosticsReport> {
       return providers.diagnostics.collect(request, () => Context.current().heartbeat());

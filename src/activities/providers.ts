@@ -1,5 +1,6 @@
 import type { Policy } from '../domain/policy';
 import type { IncidentArchive } from './archive/record';
+import type { ActionRunner } from './remediation/actions';
 import type {
   ArchiveChannelRequest,
   ChannelReceipt,
@@ -74,6 +75,8 @@ export interface IntegrationProviders {
   pager: PagerProvider;
   smokeTests: SmokeTester;
   rollback: RollbackRunner;
+  /** The services' named mitigation actions (webhooks, commands), run as the mitigation saga's steps. */
+  actions: ActionRunner;
   diagnostics: DiagnosticsCollector;
   postmortem: PostmortemWriter;
   archive: IncidentArchive;

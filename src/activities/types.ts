@@ -137,3 +137,28 @@ export interface PostmortemReceipt extends DeliveryReceipt {
   /** A file path or an issue URL. */
   location: string;
 }
+
+/** Which named action of a service would run, and what reverses it (runbook 000 §5, the saga's plan). */
+export interface ActionPlanRequest {
+  service: string;
+  action: string;
+}
+
+export type ActionPlan =
+  | { found: true; action: string; via: 'webhook' | 'command'; undo: string | null; idempotent: boolean }
+  | { found: false; configured: string[] };
+
+export interface ActionRequest extends IncidentRef {
+  service: string;
+  action: string;
+  mitigationId: string;
+}
+
+export interface ActionResult {
+  succeeded: boolean;
+  detail: string;
+  /** The target was handed the step's key (a webhook's Idempotency-Key): a retry after a crash is deduplicated. */
+  idempotent: boolean;
+  /** The activity attempt that answered: above 1 means an earlier attempt was cut off (a crash, a timeout). */
+  attempt: number;
+}

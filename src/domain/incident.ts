@@ -22,6 +22,7 @@ export const TIMELINE_TYPES = [
   'mitigation-started',
   'mitigation-finished',
   'rollback',
+  'action-run',
   'smoke-tests',
   'notification-sent',
   'notification-failed',

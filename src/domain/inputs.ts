@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { ALERT_SOURCES } from './alerts';
 import { boundedDuration } from './duration';
 import { roleSchema, severitySchema } from './severity';
-import { actorSchema, escapeUnsafe, neutralized, prose, quoted, serviceNameSchema, singleLine } from './text';
+import {
+  actorSchema,
+  escapeUnsafe,
+  neutralized,
+  policyKeySchema,
+  prose,
+  quoted,
+  serviceNameSchema,
+  singleLine,
+} from './text';
 
 /**
  * Every command's input, in the form people type it. The same schema validates at the edge (CLI, API)
@@ -58,11 +67,21 @@ export const severityChangeSchema = z.object({
   reason: singleLine(500, { min: 0 }).optional(),
 });
 export const mitigationKindSchema = z.enum(['rollback', 'feature-flag', 'scale', 'restart', 'failover', 'other']);
-export const startMitigationSchema = z.object({
-  action: singleLine(500),
-  kind: mitigationKindSchema.default('other'),
-  by: actor,
-});
+export const startMitigationSchema = z
+  .object({
+    /** What is being done, in words; optional when `run` names the action. */
+    action: singleLine(500).optional(),
+    kind: mitigationKindSchema.default('other'),
+    /** A named action of the service's policy to run as a saga (record, run, verify, undo on failure). */
+    run: policyKeySchema.optional(),
+    by: actor,
+  })
+  .refine((input) => input.action !== undefined || input.run !== undefined, {
+    message: 'say what is being done, or name an action to run',
+    path: ['action'],
+  });
+/** Runs the service's rollback now (runbook 004, stabilize), verified like any mitigation that runs. */
+export const rollbackSchema = z.object({ by: actor, reason: singleLine(500).optional() });
 export const finishMitigationSchema = z.object({
   actionId: z.string().regex(/^m\d{1,6}$/, 'is a mitigation id such as m1 (see `incident show`)'),
   outcome: z.enum(['succeeded', 'failed']),
@@ -90,6 +109,7 @@ export type StatusUpdateInput = z.input<typeof statusUpdateSchema>;
 export type SeverityChangeInput = z.input<typeof severityChangeSchema>;
 export type StartMitigationInput = z.input<typeof startMitigationSchema>;
 export type FinishMitigationInput = z.input<typeof finishMitigationSchema>;
+export type RollbackInput = z.input<typeof rollbackSchema>;
 export type ResolveInput = z.input<typeof resolveSchema>;
 export type ReopenInput = z.input<typeof reopenSchema>;
 export type CloseInput = z.input<typeof closeSchema>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
+import { serviceActionsSchema } from './policy-actions';
 import { boundedDuration } from './duration';
+import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
 import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
 
@@ -117,6 +119,8 @@ const serviceSchema = z.strictObject({
   smokeChecks: z.array(smokeCheckSchema).default([]),
   diagnostics: diagnosticsSchema.optional(),
   rollback: rollbackSchema.optional(),
+  /** Named mitigations that run (`incident mitigate ID --run NAME`); `rollback` here replaces the one above. */
+  actions: serviceActionsSchema.optional(),
 });
 export type ServiceConfig = z.output<typeof serviceSchema>;
 
@@ -224,6 +228,7 @@ export const policyFileSchema = z.strictObject(
       .optional(),
     chat: chatSchema.optional(),
     alerts: alertsPolicySchema.optional(),
+    statusPage: statusPagePolicySchema.optional(),
   },
   {
     error: (issue) => {
@@ -241,6 +246,7 @@ export interface Policy {
   services: Record<string, ServiceConfig>;
   chat: ChatPolicy;
   alerts: AlertsPolicy;
+  statusPage: StatusPagePolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -273,6 +279,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     services: file.services ?? {},
     chat: file.chat ?? chatSchema.parse({}),
     alerts: file.alerts ?? alertsPolicySchema.parse({}),
+    statusPage: file.statusPage ?? statusPagePolicySchema.parse({}),
   };
 }
 

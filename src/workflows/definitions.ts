@@ -13,6 +13,7 @@ import type {
   NoteInput,
   ReopenInput,
   ResolveInput,
+  RollbackInput,
   SeverityChangeInput,
   StartMitigationInput,
   StatusUpdateInput,
@@ -90,6 +91,7 @@ export const postStatusUpdate = defineUpdate<CommandResult, Command<StatusUpdate
 export const changeSeverityUpdate = defineUpdate<CommandResult, Command<SeverityChangeInput>>('changeSeverity');
 export const startMitigationUpdate = defineUpdate<CommandResult, Command<StartMitigationInput>>('startMitigation');
 export const finishMitigationUpdate = defineUpdate<CommandResult, Command<FinishMitigationInput>>('finishMitigation');
+export const rollbackUpdate = defineUpdate<CommandResult, Command<RollbackInput>>('rollback');
 export const resolveUpdate = defineUpdate<CommandResult, Command<ResolveInput>>('resolve');
 export const reopenUpdate = defineUpdate<CommandResult, Command<ReopenInput>>('reopen');
 export const closeUpdate = defineUpdate<CommandResult, Command<CloseInput>>('close');

@@ -74,6 +74,7 @@ export function routes(reference: string): Route[] {
       fields: { action: f('line', 'roll back', true, 500), kind: f('enum', 'rollback', false) },
     },
     { method: 'POST', path: `${incident}/mitigations/m1/finish`, fields: { outcome: f('enum', 'failed') } },
+    { method: 'POST', path: `${incident}/rollback`, fields: { reason: f('line', 'deploy 412', false, 500) } },
     { method: 'POST', path: `${incident}/resolve`, fields: { summary: f('prose', 'rolled back', false, 2000) } },
     { method: 'POST', path: `${incident}/reopen`, fields: { reason: f('line', 'errors back', true, 500) } },
     { method: 'POST', path: `${incident}/close`, fields: {} },

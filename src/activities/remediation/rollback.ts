@@ -9,8 +9,8 @@ const ROLLBACK_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Runs the service's configured rollback: a command (argv, no shell, so incident text cannot inject) or a webhook.
- * The idempotency key travels with both so the deploy system can ignore a repeat. `baseEnv` is what the command
- * inherits; src/config decides it, so this file never reads the worker's environment itself.
+ * The idempotency key travels with both so the deploy system can ignore a repeat. `baseEnv` is the worker's
+ * environment as src/config reads it; the command sees only its PATH (credentials belong in `actions.rollback.env`).
  */
 export function configuredRollback(
   services: Record<string, ServiceConfig>,
@@ -20,7 +20,8 @@ export function configuredRollback(
     async run(request) {
       const rollback = services[request.service]?.rollback;
       if (!rollback) return { succeeded: false, detail: `no rollback configured for service ${request.service}` };
-      const env = { ...baseEnv, INCIDENT_ID: request.incidentId, IDEMPOTENCY_KEY: request.key };
+      // PATH and the incident's variables only: a worker secret never reaches a rollback command (see actions.ts).
+      const env = { PATH: baseEnv.PATH ?? '', INCIDENT_ID: request.incidentId, IDEMPOTENCY_KEY: request.key };
       if ('command' in rollback) {
         const [file, ...args] = rollback.command as [string, ...string[]];
         try {

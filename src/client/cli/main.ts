@@ -9,6 +9,7 @@ import {
   noteSchema,
   reopenSchema,
   resolveSchema,
+  rollbackSchema,
   severityChangeSchema,
   startMitigationSchema,
   statusUpdateSchema,
@@ -183,22 +184,42 @@ export function buildProgram(session: CliSession): Command {
       report(await send('changeSeverity', incidentId, input), `severity is now ${input.severity}`);
     });
 
-  command('mitigate', 'start a mitigation action')
+  command('mitigate', "start a mitigation; --run NAME runs the service's action, verifies it and undoes it on failure")
     .argument('<ID>', 'incident id')
-    .requiredOption('--action <text>', 'what is being done, like "roll back deploy 4711"')
+    .option('--action <text>', 'what is being done, like "roll back deploy 4711" (required without --run)')
+    .option(
+      '--run <name>',
+      "an action from the service's policy (rollback, restart, ...): run, verify, undo on failure",
+    )
     .option('--kind <kind>', mitigationKindSchema.options.join(', '), 'other')
     .requiredOption('--by <user>', 'who does it')
-    .action(async (id: string, opts: By & { action: string; kind: string }) => {
+    .action(async (id: string, opts: By & { action?: string; kind: string; run?: string }) => {
       const incidentId = checkIncidentId(id);
-      const input = checkInput(startMitigationSchema, { action: opts.action, kind: opts.kind, by: opts.by }, {});
+      const input = checkInput(
+        startMitigationSchema,
+        { action: opts.action, kind: opts.kind, run: opts.run, by: opts.by },
+        { action: '--action', run: '--run' },
+      );
       const result = await send('startMitigation', incidentId, input);
       const started = result.added.find((entry) => entry.type === 'mitigation-started');
       const mitigationId = String(started?.data?.mitigationId ?? '?');
+      if (input.run !== undefined) return report(result, ...sagaLines(result));
       report(
         result,
-        `mitigation ${mitigationId} started: ${input.action}`,
+        `mitigation ${mitigationId} started: ${input.action ?? ''}`,
         `when done: incident mitigated ${incidentId} ${mitigationId} [--failed] --by <you>`,
       );
+    });
+
+  command('rollback', "run the service's rollback now, then the smoke tests")
+    .argument('<ID>', 'incident id')
+    .option('--reason <text>', 'why')
+    .requiredOption('--by <user>', 'who orders it')
+    .action(async (id: string, opts: By & { reason?: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(rollbackSchema, { by: opts.by, reason: opts.reason }, {});
+      const result = await send('rollback', incidentId, input);
+      report(result, ...sagaLines(result));
     });
 
   command('mitigated', 'finish a mitigation; --failed rolls back and re-runs the smoke tests')
@@ -327,6 +348,13 @@ export function buildProgram(session: CliSession): Command {
 }
 
 /** What this command's rollback and smoke tests said, if it ran any. */
+/** A saga's steps as the timeline tells them: each action run, each verification, the outcome. */
+function sagaLines(result: CommandResult): string[] {
+  return result.added
+    .filter((e) => ['action-run', 'smoke-tests', 'mitigation-finished', 'escalation'].includes(e.type))
+    .map((e) => `${e.type === 'smoke-tests' ? 'smoke tests' : e.type}: ${e.message}`);
+}
+
 function verificationLines(result: CommandResult): string[] {
   const said = (type: string) => result.added.find((entry) => entry.type === type);
   const rollback = said('rollback');

@@ -168,6 +168,8 @@ const ACTIVITY_PURPOSES: Purposes = {
   page: (r) => `${r.action === 'trigger' ? 'page' : `${r.action} the page to`} ${r.target}: ${kindLabel(r.reason)}`,
   runSmokeTests: (r) => `run smoke tests for ${r.service}`,
   runRollback: (r) => `roll back mitigation ${r.mitigationId} on ${r.service}`,
+  planAction: (r) => `look up action ${r.action} of ${r.service}`,
+  runAction: (r) => `run ${r.action} on ${r.service} for mitigation ${r.mitigationId}`,
   collectDiagnostics: (r) => `collect diagnostics for ${r.service}`,
   createPostmortem: () => 'draft the postmortem',
   archiveIncident: () => 'archive the closed incident',

@@ -11,15 +11,19 @@ const printEnv = (...names: string[]) => ({
 });
 
 describe('rollback command', () => {
-  test('inherits the environment src/config hands it, plus the incident id and idempotency key', async () => {
+  test('sees PATH, the incident id and idempotency key: no worker secret', async () => {
     const runner = configuredRollback(
-      { checkout: { smokeChecks: [], ...printEnv('FROM_CONFIG', 'INCIDENT_ID', 'IDEMPOTENCY_KEY') } },
-      { FROM_CONFIG: 'injected' },
+      { checkout: { smokeChecks: [], ...printEnv('SLACK_BOT_TOKEN', 'INCIDENT_ID', 'IDEMPOTENCY_KEY') } },
+      { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-worker-secret' },
     );
 
     const result = await runner.run({ ...request, service: 'checkout', mitigationId: 'm1', action: 'rollback' });
 
-    assert.deepEqual(result, { succeeded: true, detail: `injected ${request.incidentId} ${request.key}` });
+    assert.deepEqual(
+      result,
+      { succeeded: true, detail: `${request.incidentId} ${request.key}` },
+      'the token would lead the line',
+    );
   });
 
   test('the environment src/config reads is the worker’s own, copied', () => {

@@ -23,6 +23,7 @@ import {
   postStatusUpdate,
   reopenUpdate,
   resolveUpdate,
+  rollbackUpdate,
   startMitigationUpdate,
 } from '../../../src/workflows/definitions';
 import { createWorker } from '../../../src/worker';
@@ -175,6 +176,7 @@ void test(`${CLI_CASES} hostile CLI invocations, validator payloads and policy f
     startMitigation: startMitigationUpdate,
     addNote: addNoteUpdate,
     finishMitigation: finishMitigationUpdate,
+    rollback: rollbackUpdate,
     resolve: resolveUpdate,
     reopen: reopenUpdate,
     close: closeUpdate,

@@ -73,6 +73,7 @@ const invalid: Array<{ command: string; args: string[]; names: string }> = [
   },
   { command: 'mitigated', args: ['mitigated', 'inc-1', 'x1', '--by', 'alice'], names: 'ACTION_ID' },
   { command: 'resolve', args: ['resolve', 'inc-1', '--by', 'alice', '--summary', LONG], names: '--summary' },
+  { command: 'rollback', args: ['rollback', 'inc-1', '--by', 'al\u001b[2J'], names: '--by' },
   { command: 'reopen', args: ['reopen', 'inc-1', '--reason', '', '--by', 'alice'], names: '--reason' },
   { command: 'close', args: ['close', 'inc-1', '--by', ' '], names: '--by' },
   { command: 'note', args: ['note', 'inc-1', '', '--by', 'alice'], names: 'TEXT' },
@@ -135,7 +136,7 @@ void describe('invalid input exits 2, names the flag, and sends nothing', { conc
   void test('every command is covered by a wrong-value case', async () => {
     const run = await runCli(['--help'], env);
     const commands = [...run.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
-    assert.equal(commands.length, 15, run.stdout);
+    assert.equal(commands.length, 16, run.stdout);
     assert.deepEqual(new Set(commands), new Set(invalid.map((c) => c.command)));
   });
 });

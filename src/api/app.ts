@@ -13,6 +13,7 @@ import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { slackRoutes } from './slack/plugin';
+import { statusRoutes } from './status/routes';
 
 /** Bodies are commands and alert groups: 256 KiB holds the largest Alertmanager group a team would send. */
 const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -69,5 +70,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(commandRoutes, deps);
   await app.register(alertRoutes, deps);
   await app.register(slackRoutes, deps);
+  await app.register(statusRoutes, deps);
   return app;
 }

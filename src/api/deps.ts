@@ -1,6 +1,7 @@
 import type { IncidentService } from '../client/service';
 import type { Policy } from '../domain/policy';
 import type { TokenRegistry } from './plugins/auth';
+import type { StatusBoard } from './status/board';
 import type { SlackDeps } from './slack/deps';
 
 /** What the HTTP app is built from; tests build it with loopback endpoints and their own tokens. */
@@ -16,4 +17,6 @@ export interface ApiDeps {
   logger?: boolean | { level: string };
   /** The Slack app's routes (/slack/*); without a signing secret they answer 503. */
   slack?: SlackDeps;
+  /** The public status page's shared snapshot of the incidents; built from `incidents` when absent. */
+  statusBoard?: StatusBoard;
 }

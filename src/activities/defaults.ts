@@ -44,7 +44,7 @@ export function embeddedProviders(
     }),
     statusPage: outboxStatusPage(outbox),
     pager: outboxPager(outbox),
-    smokeTests: httpSmokeTester(policy.services, { prometheusUrl }),
+    smokeTests: httpSmokeTester(policy.services, { prometheusUrl, secrets: rollbackEnv }),
     rollback: configuredRollback(policy.services, rollbackEnv),
     actions: configuredActions(policy.services, rollbackEnv),
     diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),

@@ -28,6 +28,7 @@ export const TIMELINE_TYPES = [
   'notification-failed',
   'resolved',
   'reopened',
+  'verification-failed',
   'note',
   'diagnostics',
   'postmortem',

@@ -92,6 +92,8 @@ export const resolveSchema = z.object({
   summary: prose(2000, { min: 0 }).optional(),
   /** Resolve although alerts still fire (runbook 004 counts "alerts cleared" as verification): say why. */
   overrideFiringAlerts: singleLine(500).optional(),
+  /** The Incident Commander resolves although the checks fail or none exist, saying why (on the timeline). */
+  unverified: singleLine(500).optional(),
 });
 export const reopenSchema = z.object({ reason: singleLine(500), by: actor });
 export const closeSchema = z.object({ by: actor });

@@ -20,16 +20,26 @@ export const TEMPLATE_FIELDS = ['incidentId', 'service', 'action', 'mitigationId
 export type TemplateFields = Record<(typeof TEMPLATE_FIELDS)[number], string>;
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-function template(max: number, { secrets }: { secrets: boolean }) {
+export function template(
+  max: number,
+  {
+    secrets,
+    fields = TEMPLATE_FIELDS,
+    captures = false,
+  }: { secrets: boolean; fields?: readonly string[]; captures?: boolean },
+) {
   return z
     .string()
     .max(max)
     .superRefine((text, ctx) => {
       for (const [, name = ''] of text.matchAll(PLACEHOLDER)) {
-        const known = (TEMPLATE_FIELDS as readonly string[]).includes(name);
+        const known = fields.includes(name);
         const secret = secrets && /^secret\.[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name);
-        if (!known && !secret) {
-          const allowed = [...TEMPLATE_FIELDS, ...(secrets ? ['secret.NAME'] : [])].join(', ');
+        const captured = captures && /^flow\.[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name);
+        if (!known && !secret && !captured) {
+          const allowed = [...fields, ...(secrets ? ['secret.NAME'] : []), ...(captures ? ['flow.NAME'] : [])].join(
+            ', ',
+          );
           ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}: use ${allowed}` });
         }
       }
@@ -39,7 +49,7 @@ function template(max: number, { secrets }: { secrets: boolean }) {
 /** Fills a template; `secret` answers {{secret.NAME}} (undefined: the variable is not set, and the action fails). */
 export function fillTemplate(
   text: string,
-  fields: TemplateFields,
+  fields: Partial<TemplateFields> & Record<string, string>,
   secret: (name: string) => string | undefined = () => undefined,
 ): { text: string; missing: string[] } {
   const missing: string[] = [];
@@ -49,7 +59,9 @@ export function fillTemplate(
       if (value === undefined) missing.push(name.slice('secret.'.length));
       return value ?? '';
     }
-    return fields[name as keyof TemplateFields];
+    const value = fields[name];
+    if (value === undefined) missing.push(name);
+    return value ?? '';
   });
   return { text: filled, missing };
 }

@@ -116,6 +116,8 @@ const rollbackSchema = z
   );
 
 const serviceSchema = z.strictObject({
+  /** Where the service answers: with no smokeChecks, verification probes {baseUrl}/health and {baseUrl}/alive. */
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   smokeChecks: z.array(smokeCheckSchema).default([]),
   diagnostics: diagnosticsSchema.optional(),
   rollback: rollbackSchema.optional(),

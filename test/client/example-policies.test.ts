@@ -22,7 +22,9 @@ void test('examples/policy.fast.yaml: second-long SEV-1 windows for the live dem
   // Only SEV-1 is sped up; the rest keep DESIGN.md's defaults.
   assert.equal(policy.severities['SEV-2'].acknowledgeWithin, 15 * 60_000);
   assert.deepEqual(
-    policy.services.checkout?.smokeChecks.map((c) => (c.type === 'http' ? c.url : c.query)),
+    policy.services.checkout?.smokeChecks.map((c) =>
+      c.type === 'prometheus' ? c.query : c.type === 'http' ? c.url : c.name,
+    ),
     ['http://127.0.0.1:8787/healthz'],
   );
 });

@@ -60,7 +60,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
     // The answer carries what this command wrote: the failed smoke tests and the refusal.
     assert.deepEqual(
       refused.added.map((e) => e.type),
-      ['smoke-tests', 'reopened'],
+      ['smoke-tests', 'verification-failed'],
     );
     const smoke = refused.added.filter((e) => e.type === 'smoke-tests');
     assert.equal(smoke.length, 1);

@@ -14,6 +14,8 @@ export interface ProbeOptions {
   /** `manual` when the caller expects a redirect status itself. */
   redirect?: 'follow' | 'manual';
   headers?: Record<string, string>;
+  /** A request body (a smoke check's login form). */
+  body?: string;
 }
 
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
@@ -25,6 +27,7 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
       method: options.method ?? 'GET',
       headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
       redirect: options.redirect ?? 'follow',
+      ...(options.body === undefined ? {} : { body: options.body }),
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const { body, truncated } = await readBody(response, options.maxBodyBytes);

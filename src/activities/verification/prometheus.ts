@@ -39,11 +39,13 @@ const responseSchema = z.discriminatedUnion('status', [
 export async function prometheusInstantQuery(
   baseUrl: string,
   query: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; at?: number } = {},
 ): Promise<InstantQueryResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   url.searchParams.set('query', query);
+  // Evaluated at another time (a baseline), in Prometheus's unix seconds.
+  if (options.at !== undefined) url.searchParams.set('time', (options.at / 1000).toFixed(3));
   // Prometheus stops evaluating at its own `timeout` too, so a slow query answers with an error, not a hang.
   url.searchParams.set('timeout', `${Math.max(1, Math.floor(timeoutMs / 1000))}s`);
   const answer = await probe(url.toString(), {

@@ -240,24 +240,42 @@ export function buildProgram(session: CliSession): Command {
     .requiredOption('--by <user>', 'who resolves it')
     .option('--summary <text>', 'resolution summary')
     .option('--override-alerts <reason>', 'resolve although alerts still fire, saying why')
-    .action(async (id: string, opts: By & { summary?: string; overrideAlerts?: string }) => {
-      const incidentId = checkIncidentId(id);
-      const input = checkInput(
-        resolveSchema,
-        { by: opts.by, summary: opts.summary, overrideFiringAlerts: opts.overrideAlerts },
-        { overrideFiringAlerts: '--override-alerts' },
-      );
-      const result = await send('resolve', incidentId, input);
-      const checks = verificationLines(result);
-      if (result.status === 'resolved') return report(result, 'resolved', ...checks);
-      report(result, ...checks);
-      // The command ran, but the incident refused to be resolved: scripts must not carry on as if it were.
-      throw new IncidentClientError(
-        IncidentClientErrorType.Rejected,
-        `not resolved: smoke tests failed, incident ${incidentId} is ${result.status} again`,
-        { reason: 'SmokeTestsFailed' },
-      );
-    });
+    .option('--unverified', 'the Incident Commander resolves although checks fail or none exist (with --reason)')
+    .option('--reason <text>', 'with --unverified: why it is resolved without verification')
+    .action(
+      async (
+        id: string,
+        opts: By & { summary?: string; overrideAlerts?: string; unverified?: boolean; reason?: string },
+      ) => {
+        const incidentId = checkIncidentId(id);
+        if (opts.unverified === true && opts.reason === undefined) {
+          throw new IncidentClientError(
+            IncidentClientErrorType.InvalidInput,
+            '--reason: say why it is resolved unverified',
+          );
+        }
+        const input = checkInput(
+          resolveSchema,
+          {
+            by: opts.by,
+            summary: opts.summary,
+            overrideFiringAlerts: opts.overrideAlerts,
+            ...(opts.unverified === true ? { unverified: opts.reason } : {}),
+          },
+          { overrideFiringAlerts: '--override-alerts', unverified: '--reason' },
+        );
+        const result = await send('resolve', incidentId, input);
+        const checks = verificationLines(result);
+        if (result.status === 'resolved') return report(result, 'resolved', ...checks);
+        report(result, ...checks);
+        // The command ran, but the incident refused to be resolved: scripts must not carry on as if it were.
+        throw new IncidentClientError(
+          IncidentClientErrorType.Rejected,
+          `not resolved: smoke tests failed, incident ${incidentId} is ${result.status} again`,
+          { reason: 'SmokeTestsFailed' },
+        );
+      },
+    );
 
   command('reopen', 'reopen a resolved (or monitoring) incident: back to mitigating')
     .argument('<ID>', 'incident id')

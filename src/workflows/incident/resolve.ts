@@ -18,12 +18,17 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
     resolveUpdate,
     'resolve',
     resolveSchema,
-    (incident, { by, summary, overrideFiringAlerts }) =>
-      resolveAfterVerification(incident, by, summary, overrideFiringAlerts),
+    (incident, { by, summary, overrideFiringAlerts, unverified }) =>
+      resolveAfterVerification(incident, by, summary, overrideFiringAlerts, unverified),
     {
       exclusive: true,
-      guard: (incident, { overrideFiringAlerts }) => {
+      guard: (incident, { overrideFiringAlerts, unverified, by }) => {
         refuseWhileVerifying(incident);
+        const commander = incident.state.roles.commander;
+        if (unverified !== undefined && commander !== by) {
+          const who = commander ? `the Incident Commander (${commander})` : 'an Incident Commander: assign one first';
+          incident.reject(IncidentErrorType.IllegalTransition, `only ${who} may resolve unverified`);
+        }
         const blocked = firingAlertsBlockResolve(incident.state.alerts, overrideFiringAlerts);
         if (blocked !== null) incident.reject(IncidentErrorType.IllegalTransition, blocked);
       },
@@ -72,6 +77,7 @@ async function resolveAfterVerification(
   by: string,
   summary: string | undefined,
   overrideFiringAlerts?: string,
+  unverified?: string,
 ): Promise<void> {
   const { state, recorder, notify } = incident;
   const firing = firingAlerts(state.alerts).length;
@@ -82,9 +88,10 @@ async function resolveAfterVerification(
   } finally {
     incident.verifying = false;
   }
-  if (!report.passed) {
+  if (!report.passed && unverified === undefined) {
     incident.setStatus('mitigating');
-    recorder.record('reopened', 'system', 'resolution refused: smoke tests failed', { requestedBy: by });
+    // Not a reopening: the incident was never resolved. Postmortems and metrics count the two apart.
+    recorder.record('verification-failed', 'system', 'resolution refused: smoke tests failed', { requestedBy: by });
     notify.chat(plainMessage(state, 'verification', `resolution by ${by} refused: smoke tests failed`));
     return;
   }
@@ -92,11 +99,20 @@ async function resolveAfterVerification(
   state.resolutionSummary = summary ?? null;
   incident.setStatus('resolved');
   const overridden = overrideFiringAlerts !== undefined && firing > 0;
+  // Unverified stands on the timeline (and so in the postmortem) with what the checks said.
+  const notVerified = unverified === undefined ? '' : ` (UNVERIFIED by ${by}: ${unverified}; ${verdict(report)})`;
   recorder.record(
     'resolved',
     by,
-    `${summary ?? 'resolved after passing smoke tests'}${overridden ? ` (${firing} alerts still firing: ${overrideFiringAlerts})` : ''}`,
-    overridden ? { overrideFiringAlerts, firingAlerts: firing } : undefined,
+    `${summary ?? 'resolved after passing smoke tests'}${overridden ? ` (${firing} alerts still firing: ${overrideFiringAlerts})` : ''}${notVerified}`,
+    overridden || unverified !== undefined
+      ? {
+          ...(overridden ? { overrideFiringAlerts, firingAlerts: firing } : {}),
+          ...(unverified === undefined
+            ? {}
+            : { unverified, checksPassed: report.passed, checks: report.checks.length }),
+        }
+      : undefined,
   );
   const summaryMessage = postIncidentSummary(state);
   notify.chat(summaryMessage);
@@ -104,6 +120,12 @@ async function resolveAfterVerification(
   if (state.publicUpdates.length > 0) notify.statusPage('resolved');
   incident.closePages('resolve');
   writePostmortem(incident);
+}
+
+function verdict(report: SmokeTestReport): string {
+  if (report.checks.length === 0) return 'no checks configured';
+  const failed = report.checks.filter((c) => !c.passed).length;
+  return failed === 0 ? 'checks passed' : `${failed} of ${report.checks.length} checks failed`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
+import { codecDataConverter } from './codec/aes-gcm';
 import { configuredProviders } from './activities/defaults';
 import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
@@ -22,6 +23,8 @@ export async function createWorker(options: {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.providers),
+    // Payload encryption when INCIDENT_CODEC_KEYS is set (the CLI and the API read the same keys).
+    dataConverter: codecDataConverter(),
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

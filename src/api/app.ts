@@ -9,6 +9,7 @@ import { ApiError } from './errors';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
 import { openApiPlugin } from './plugins/openapi';
+import { codecRoutes } from './routes/codec';
 import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -71,5 +72,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes, deps);
   await app.register(slackRoutes, deps);
   await app.register(statusRoutes, deps);
+  await app.register(codecRoutes, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { codecDataConverter } from '../codec/aes-gcm';
 import { IncidentClientError, IncidentClientErrorType } from './errors';
 
 /**
@@ -23,7 +24,7 @@ export async function connectClient(options: { connectTimeoutMs?: number } = {})
       { cause: error },
     );
   }
-  return new Client({ connection, namespace: namespace ?? 'default' });
+  return new Client({ connection, namespace: namespace ?? 'default', dataConverter: codecDataConverter() });
 }
 
 /**
@@ -33,5 +34,5 @@ export async function connectClient(options: { connectTimeoutMs?: number } = {})
 export function lazyClient(): Client {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = Connection.lazy({ ...connectionOptions, connectTimeout: 5_000 });
-  return new Client({ connection, namespace: namespace ?? 'default' });
+  return new Client({ connection, namespace: namespace ?? 'default', dataConverter: codecDataConverter() });
 }

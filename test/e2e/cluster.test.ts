@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { ApiDeps } from '../../src/api/deps';
+import { codecDataConverter } from '../../src/codec/aes-gcm';
 import { IncidentService } from '../../src/client/service';
+import { loadCodecConfig } from '../../src/config/codec';
 import { loadRecordsConfig } from '../../src/config/records';
 import { readRetention } from '../../src/dev/dev-server';
 import type { TimelineEntry } from '../../src/domain/incident';
@@ -30,6 +35,10 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process';
  */
 
 const INCIDENTS = 6;
+/** Every process (workers, CLI, API, this test's client) encrypts payloads with this key, as compose runs them. */
+const CODEC_KEYS = `cluster-test-1=${randomBytes(32).toString('base64')}`;
+const codecConfig = loadCodecConfig({ INCIDENT_CODEC_KEYS: CODEC_KEYS });
+const SECRET_TITLE = `Vault credentials leaked ${randomBytes(4).toString('hex')}`;
 const SEED = chaosSeed(process.env.CHAOS_SEED);
 const TSX_CLI = require.resolve('tsx/cli');
 const ROOT = path.resolve(__dirname, '../..');
@@ -58,6 +67,7 @@ before(async () => {
       TestWorkflowEnvironment.createFromExistingServer({
         address: running.server.address,
         namespace: running.server.namespace,
+        client: { dataConverter: codecDataConverter(codecConfig) },
       }),
   });
   steady = await startWorker();
@@ -74,7 +84,7 @@ after(async () => {
 async function startWorker(): Promise<WorkerProcess> {
   assert.ok(rig && bundlePath);
   const worker = await startWorkerProcess(
-    { ...rig.workerEnv, CHAOS_WORKFLOW_BUNDLE: bundlePath },
+    { ...rig.workerEnv, CHAOS_WORKFLOW_BUNDLE: bundlePath, INCIDENT_CODEC_KEYS: CODEC_KEYS },
     60_000,
     'test/e2e/chaos-worker.ts',
   );
@@ -167,11 +177,11 @@ test(
   { timeout: 120_000 },
   async () => {
     assert.ok(rig && cluster);
-    api = await startApi(rig.incidents);
+    api = await startApi(rig.incidents, { codec: codecConfig, logger: { level: 'error' } } as Partial<ApiDeps>);
     const id = `cluster-api-${SEED.toString(36)}`;
     const declared = await api.call('POST', '/api/v1/incidents', {
       token: TOKENS.respond,
-      body: { id, title: 'Checkout is down', severity: 'SEV-1', service: 'checkout', summary: 'Checkout answers 502' },
+      body: { id, title: SECRET_TITLE, severity: 'SEV-1', service: 'checkout', summary: 'Checkout answers 502' },
     });
     assert.equal(declared.status, 201, JSON.stringify(declared.body));
     await cli('ack', id, '--by', 'pat');
@@ -203,6 +213,55 @@ test(
   },
 );
 
+test('payloads rest encrypted in PostgreSQL; the codec endpoint decrypts them for the Web UI', async () => {
+  assert.ok(rig && cluster && api);
+  const contains = async (needle: string) =>
+    Number(
+      (
+        await cluster!.postgres.query(
+          'temporal',
+          `select count(*) from history_node where position(convert_to('${needle}', 'UTF8') in data) > 0`,
+        )
+      )[0]?.[0],
+    );
+  // The scan sees plaintext where there is some: search attributes stay plaintext by design (the UI filters on them).
+  assert.ok((await contains('checkout')) > 0, 'the service search attribute is stored in plaintext');
+  assert.ok((await contains('binary/encrypted')) > 0, 'payloads carry the encrypted encoding');
+  assert.equal(await contains(SECRET_TITLE), 0, 'no history row holds the title in plaintext');
+
+  // What the Web UI gets from Temporal (no codec), then sends to the codec endpoint.
+  const id = `cluster-api-${SEED.toString(36)}`;
+  const raw = new Client({ connection: rig.env.connection, namespace: cluster.server.namespace });
+  const history = await raw.workflow.getHandle(incidentWorkflowId(id)).fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  assert.ok(input.length > 0);
+  const payloads = input.map((p) => ({
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
+    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+  }));
+  assert.ok(!Buffer.from(payloads[0]!.data, 'base64').toString('latin1').includes(SECRET_TITLE));
+  const origin = 'http://localhost:8233';
+  const preflight = await fetch(`${api.url}/codec/decode`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+  const refused = await api.call('POST', '/codec/decode', { token: null, body: { payloads }, headers: { origin } });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('access-control-allow-origin'), origin, 'the UI can read the refusal');
+  const decoded = await api.call('POST', '/codec/decode', {
+    token: TOKENS.read,
+    body: { payloads },
+    headers: { origin },
+  });
+  assert.equal(decoded.status, 200, JSON.stringify(decoded.body));
+  const [first] = (decoded.body as unknown as { payloads: { data: string }[] }).payloads;
+  assert.match(Buffer.from(first!.data, 'base64').toString('utf8'), new RegExp(SECRET_TITLE));
+});
+
 async function eventuallyClosed(id: string, first: { id: string; status: string }[]) {
   let rows = first;
   for (let i = 0; i < 50 && rows.find((row) => row.id === id)?.status !== 'closed'; i += 1) {
@@ -224,6 +283,7 @@ async function cli(...args: string[]): Promise<string> {
       TEMPORAL_NAMESPACE: cluster.server.namespace,
       INCIDENT_TASK_QUEUE: rig.taskQueue,
       INCIDENT_POLICY: rig.workerEnv.INCIDENT_POLICY,
+      INCIDENT_CODEC_KEYS: CODEC_KEYS,
     },
   });
   return stdout;

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { WORKER_ENV_VARS } from '../../src/config';
 import { API_ENV_VARS } from '../../src/config/api';
+import { CODEC_ENV_VARS } from '../../src/config/codec';
 import { INTEGRATION_ENV_VARS } from '../../src/config/integrations';
 import { PLATFORM_ENV_VARS, REPO_ROOT } from '../../src/config/platform';
 import { DEFAULT_RETENTION, RECORDS_ENV_VARS } from '../../src/config/records';
@@ -95,7 +96,7 @@ void describe('docker-compose.yml', () => {
   });
 
   void test('the worker gets only variables the config modules read, pointed at the compose services', () => {
-    const known = new Set<string>([...PLATFORM_ENV_VARS, ...WORKER_ENV_VARS]);
+    const known = new Set<string>([...PLATFORM_ENV_VARS, ...WORKER_ENV_VARS, ...CODEC_ENV_VARS]);
     const env = environment('worker');
     for (const name of env.keys()) assert.ok(known.has(name), `${name} is read by src/config`);
     assert.equal(env.get('TEMPORAL_ADDRESS'), 'temporal:7233');
@@ -110,7 +111,13 @@ void describe('docker-compose.yml', () => {
   });
 
   void test('the API service runs `npm run api` on 8080 with only variables the config modules read', () => {
-    const known = new Set<string>([...PLATFORM_ENV_VARS, ...WORKER_ENV_VARS, ...API_ENV_VARS, ...INTEGRATION_ENV_VARS]);
+    const known = new Set<string>([
+      ...PLATFORM_ENV_VARS,
+      ...WORKER_ENV_VARS,
+      ...API_ENV_VARS,
+      ...INTEGRATION_ENV_VARS,
+      ...CODEC_ENV_VARS,
+    ]);
     const env = environment('api');
     for (const name of env.keys()) assert.ok(known.has(name), `${name} is read by src/config`);
     assert.equal(env.get('TEMPORAL_ADDRESS'), 'temporal:7233');

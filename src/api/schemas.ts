@@ -21,7 +21,15 @@ export const timelineEntrySchema = z
 
 export const deadlineSchema = z
   .object({
-    kind: z.enum(['ack-escalation', 'status-reminder', 'status-escalation', 'unresolved-escalation', 'deferred-page']),
+    kind: z.enum([
+      'ack-escalation',
+      'status-reminder',
+      'status-escalation',
+      'public-reminder',
+      'public-escalation',
+      'unresolved-escalation',
+      'deferred-page',
+    ]),
     at: z.number().int().describe('epoch milliseconds'),
     level: z.number().int().optional(),
     target: z.string().optional(),

@@ -12,6 +12,8 @@ export type Deadline =
   | { kind: 'ack-escalation'; at: number; level: number; target: string }
   | { kind: 'status-reminder'; at: number }
   | { kind: 'status-escalation'; at: number; target: string }
+  | { kind: 'public-reminder'; at: number }
+  | { kind: 'public-escalation'; at: number; target: string }
   | { kind: 'unresolved-escalation'; at: number; target: string }
   | { kind: 'deferred-page'; at: number };
 
@@ -48,6 +50,16 @@ export function planDeadlines(state: IncidentState): Deadline[] {
     }
   }
 
+  const publicDue = publicDueAt(state);
+  const publicCadence = rules.publicUpdates;
+  if (publicDue !== null && publicCadence) {
+    deadlines.push(
+      state.publicClock?.remindedFor === publicDue
+        ? { kind: 'public-escalation', at: publicDue + publicCadence.escalateAfter, target: publicCadence.target }
+        : { kind: 'public-reminder', at: publicDue },
+    );
+  }
+
   if (rules.unresolved && !state.escalation.unresolvedFired && isOpen(state.status)) {
     deadlines.push({
       kind: 'unresolved-escalation',
@@ -70,6 +82,44 @@ export function statusDueAt(state: IncidentState): number | null {
   const byCadence = state.statusClock.since + cadence.every;
   const promised = state.statusClock.promisedBy;
   return promised !== null && promised < byCadence ? promised : byCadence;
+}
+
+/**
+ * When the status page is next owed an update by its own cadence, or null when nothing is owed apart from the
+ * internal cadence: a severity without a public cadence (or an incident declared before there was one), an incident
+ * that publishes nothing (security, drill, no status page), or a public update due no sooner than the internal one
+ * (every status update also updates the page, so the internal reminder asks for both).
+ */
+export function publicDueAt(state: IncidentState): number | null {
+  const due = publicCadenceDueAt(state);
+  if (due === null) return null;
+  const internal = statusDueAt(state);
+  return internal !== null && internal <= due ? null : due;
+}
+
+/** The next time the public page hears from the incident: its own cadence or the internal one, whichever is first. */
+export function nextPublicUpdateAt(state: IncidentState): number | null {
+  const own = publicCadenceDueAt(state);
+  const internal = statusDueAt(state);
+  if (own === null) return internal;
+  return internal === null ? own : Math.min(own, internal);
+}
+
+/**
+ * The public cadence counts from the latest of: the last public update, the public clock's last move (an
+ * escalation), and the internal clock's start (an internal escalation restarts both).
+ */
+function publicCadenceDueAt(state: IncidentState): number | null {
+  const cadence = state.policy.rules.publicUpdates;
+  if (!cadence || !state.policy.rules.statusPage || state.security || state.drill || !isOpen(state.status)) {
+    return null;
+  }
+  const since = Math.max(
+    state.publicUpdates.at(-1)?.at ?? state.declaredAt,
+    state.publicClock?.since ?? state.declaredAt,
+    state.statusClock.since,
+  );
+  return since + cadence.every;
 }
 
 /** The first moment at or after `now` inside business hours (UTC offset fixed by the policy). */

@@ -115,6 +115,8 @@ export interface IncidentState {
   policy: IncidentPolicy;
   escalation: EscalationFacts;
   statusClock: StatusClock;
+  /** The public cadence's clock once something moved it (a reminder, an escalation); see publicDueAt. */
+  publicClock?: { since: number; remindedFor: number | null };
   /** A page held back until business hours (SEV-3 by default). */
   deferredPageAt: number | null;
   mitigations: Mitigation[];

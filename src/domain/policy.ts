@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
 import { serviceActionsSchema } from './policy-actions';
 import { boundedDuration } from './duration';
+import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
 import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
@@ -40,6 +41,8 @@ export const severityPolicySchema = z.strictObject({
   postmortem: z.strictObject({ required: z.boolean(), due: POLICY_DURATIONS.postmortemDue }).nullable(),
   /** Snapshot health endpoints and metrics into an artifact at declaration (runbook 003). */
   diagnostics: z.boolean(),
+  /** The public status page's own cadence (policy-public-updates.ts); absent in incidents declared before it. */
+  publicUpdates: publicUpdatesSchema.nullable().optional(),
 });
 
 export type SeverityPolicy = z.output<typeof severityPolicySchema>;
@@ -269,6 +272,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     SEVERITIES.map((severity) => [
       severity,
       {
+        publicUpdates: defaultPublicUpdates(severity),
         ...severityPolicySchema.parse(DEFAULT_SEVERITY_POLICIES[severity]),
         ...stripUndefined(overrides[severity] ?? {}),
       },

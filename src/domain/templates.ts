@@ -1,3 +1,4 @@
+import { publicDueAt, statusDueAt } from './deadlines';
 import { formatDuration } from './duration';
 import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
 import { ROLE_TITLES, type Role } from './severity';
@@ -27,6 +28,7 @@ export interface RenderedMessage {
 }
 
 const iso = (at: number) => new Date(at).toISOString();
+const nextDue = (at: number | null) => (at === null ? undefined : iso(at));
 
 function headline(state: IncidentState): string {
   const drill = state.drill ? '[DRILL] ' : '';
@@ -62,7 +64,9 @@ export function internalStatusUpdate(state: IncidentState, update: StatusUpdate)
     ['Impact', update.impact],
     ['Hypothesis', update.hypothesis],
     ['Actions', update.actions],
-    ['Next update', update.nextUpdateAt === null ? 'none scheduled' : iso(update.nextUpdateAt)],
+    // The real due times from the cadences (a promised "next update" may only bring them forward).
+    ['Next update', nextDue(statusDueAt(state) ?? update.nextUpdateAt) ?? 'none scheduled'],
+    ['Next status page update', nextDue(publicDueAt(state))],
     ['Posted by', update.by],
   ]);
 }
@@ -102,6 +106,19 @@ export function statusReminder(state: IncidentState, dueAt: number): RenderedMes
       ['Owner', state.roles.comms ?? state.roles.commander ?? 'unassigned'],
     ],
     'A status update is due: post current impact, hypothesis and the next update time.',
+  );
+}
+
+/** The status page is owed an update before the internal cadence asks for one (runbook 003's 5-minute SEV-1 page). */
+export function publicUpdateReminder(state: IncidentState, dueAt: number): RenderedMessage {
+  return render(
+    'status-reminder',
+    `Status page update due: ${headline(state)}`,
+    [
+      ['Due', iso(dueAt)],
+      ['Owner', state.roles.comms ?? state.roles.commander ?? 'unassigned'],
+    ],
+    'A public status page update is due: post an update with user-facing text (`--public`).',
   );
 }
 

@@ -23,6 +23,8 @@ const DEADLINE_NAMES: Record<Deadline['kind'], string> = {
   'ack-escalation': 'escalation if not acknowledged',
   'status-reminder': 'status update due',
   'status-escalation': 'escalation for a missed status update',
+  'public-reminder': 'status page update due',
+  'public-escalation': 'escalation for a missed status page update',
   'unresolved-escalation': 'escalation if still unresolved',
   'deferred-page': 'page held for business hours',
 };

@@ -1,4 +1,4 @@
-import { statusDueAt } from '../../domain/deadlines';
+import { nextPublicUpdateAt } from '../../domain/deadlines';
 import type { PublicUpdate } from '../../domain/incident';
 import { isOpen } from '../../domain/lifecycle';
 import type { Severity } from '../../domain/severity';
@@ -47,7 +47,7 @@ export function publicIncident(view: IncidentView): PublicIncident | null {
     declaredAt: view.declaredAt,
     resolvedAt,
     updatedAt: Math.max(updates[0]?.at ?? view.declaredAt, resolvedAt ?? 0),
-    nextUpdateAt: open ? statusDueAt(view) : null,
+    nextUpdateAt: open ? nextPublicUpdateAt(view) : null,
     updates,
   };
 }

@@ -48,6 +48,10 @@ export function describeDeadline(deadline: Deadline): string {
       return 'status update due (incident update)';
     case 'status-escalation':
       return `no status update: escalate to ${deadline.target}`;
+    case 'public-reminder':
+      return 'status page update due (public cadence)';
+    case 'public-escalation':
+      return `no status page update: escalate to ${deadline.target}`;
     case 'unresolved-escalation':
       return `still unresolved: escalate to ${deadline.target}`;
     case 'deferred-page':

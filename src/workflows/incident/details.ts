@@ -69,6 +69,10 @@ export function deadlinePurpose(state: IncidentState, deadline: Deadline): strin
       return `status update due → remind ${state.roles.comms ?? state.roles.commander ?? 'the channel'}`;
     case 'status-escalation':
       return `status update overdue → page ${deadline.target}`;
+    case 'public-reminder':
+      return `status page update due → remind ${state.roles.comms ?? state.roles.commander ?? 'the channel'}`;
+    case 'public-escalation':
+      return `status page update overdue → page ${deadline.target}`;
     case 'unresolved-escalation': {
       const after = rules.unresolved ? ` after ${formatDuration(rules.unresolved.after)}` : '';
       return `unresolved${after} → page ${deadline.target}`;

@@ -2,6 +2,7 @@ import type { Deadline } from '../../domain/deadlines';
 import { planDeadlines, statusDueAt } from '../../domain/deadlines';
 import { escalationMessage, statusReminder } from '../../domain/templates';
 import type { Incident } from './incident';
+import { firePublicDeadline } from './public-cadence';
 
 /**
  * What happens when a deadline passes. Each handler changes the facts the deadline was derived from,
@@ -46,6 +47,9 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
       });
       return;
     }
+    case 'public-reminder':
+    case 'public-escalation':
+      return firePublicDeadline(incident, deadline, lateness(incident, deadline));
     case 'unresolved-escalation': {
       state.escalation.unresolvedFired = true;
       incident.trigger(deadline.target, 'unresolved', 1);

@@ -2,6 +2,7 @@ import type { IncidentState } from './incident';
 import { escalationWait } from './policy';
 import type { BusinessHours } from './policy';
 import { isOpen } from './lifecycle';
+import { nextBusinessHoursStart as nextOpening } from './business-hours';
 
 /**
  * Every deadline is derived from facts in the state (absolute times), never stored on its own.
@@ -20,6 +21,12 @@ export type Deadline =
 export function planDeadlines(state: IncidentState): Deadline[] {
   const deadlines: Deadline[] = [];
   const { rules } = state.policy;
+  // A severity that does not page at once escalates in business hours only, its ladder counting from the page.
+  const hold = state.policy.businessHours.escalationsWait === true && rules.pageOnCall !== 'immediately';
+  const inHours = (at: number) => (hold ? nextOpening(at, state.policy.businessHours) : at);
+  const ackClockFrom = hold
+    ? Math.max(state.escalation.ackClockFrom, state.deferredPageAt ?? 0)
+    : state.escalation.ackClockFrom;
 
   if (state.acknowledgedAt === null && isOpen(state.status)) {
     const level = state.escalation.ackLevel;
@@ -28,7 +35,7 @@ export function planDeadlines(state: IncidentState): Deadline[] {
     if (wait !== undefined && step) {
       deadlines.push({
         kind: 'ack-escalation',
-        at: state.escalation.ackClockFrom + wait,
+        at: inHours(ackClockFrom + wait),
         level: level + 1,
         target: step.target,
       });
@@ -42,7 +49,7 @@ export function planDeadlines(state: IncidentState): Deadline[] {
         state.statusClock.reminded
           ? {
               kind: 'status-escalation',
-              at: due + rules.statusUpdates.escalateAfter,
+              at: inHours(due + rules.statusUpdates.escalateAfter),
               target: rules.statusUpdates.target,
             }
           : { kind: 'status-reminder', at: due },
@@ -63,7 +70,7 @@ export function planDeadlines(state: IncidentState): Deadline[] {
   if (rules.unresolved && !state.escalation.unresolvedFired && isOpen(state.status)) {
     deadlines.push({
       kind: 'unresolved-escalation',
-      at: state.declaredAt + rules.unresolved.after,
+      at: inHours(state.declaredAt + rules.unresolved.after),
       target: rules.unresolved.target,
     });
   }
@@ -122,22 +129,7 @@ function publicCadenceDueAt(state: IncidentState): number | null {
   return since + cadence.every;
 }
 
-/** The first moment at or after `now` inside business hours (UTC offset fixed by the policy). */
+/** The first moment at or after `now` inside business hours, in the policy's time zone (business-hours.ts). */
 export function nextBusinessHoursStart(now: number, hours: BusinessHours): number {
-  const offsetMs = hours.utcOffsetMinutes * 60_000;
-  const [startH, startM] = hours.start.split(':').map(Number) as [number, number];
-  const [endH, endM] = hours.end.split(':').map(Number) as [number, number];
-  const startMinute = startH * 60 + startM;
-  const endMinute = endH * 60 + endM;
-  for (let dayOffset = 0; dayOffset <= 7; dayOffset++) {
-    const local = new Date(now + offsetMs + dayOffset * 86_400_000);
-    const isoDay = local.getUTCDay() === 0 ? 7 : local.getUTCDay();
-    if (!hours.days.includes(isoDay)) continue;
-    const dayStart = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - offsetMs;
-    const opens = dayStart + startMinute * 60_000;
-    const closes = dayStart + endMinute * 60_000;
-    if (now < opens) return opens;
-    if (now < closes) return now;
-  }
-  return now;
+  return nextOpening(now, hours);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
+import { isTimeZone } from './business-hours';
 import { serviceActionsSchema } from './policy-actions';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
@@ -61,12 +62,28 @@ const businessHoursSchema = z
       .refine((days) => new Set(days).size === days.length, 'a day is listed twice'),
     start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write HH:MM between 00:00 and 23:59'),
     end: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'write HH:MM between 00:01 and 24:00'),
-    /** Real UTC offsets run from -12:00 to +14:00. */
+    /** An IANA time zone (`Europe/Berlin`): 09:00 stays 09:00 across daylight saving. */
+    timeZone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, 'is not an IANA time zone such as Europe/Berlin or America/New_York')
+      .optional(),
+    /** A fixed offset (no daylight saving), as policies wrote it before time zones. Real offsets: -12:00 to +14:00. */
     utcOffsetMinutes: z
       .number()
       .int()
       .min(-12 * 60, 'UTC offsets run from -720 to 840 minutes')
-      .max(14 * 60, 'UTC offsets run from -720 to 840 minutes'),
+      .max(14 * 60, 'UTC offsets run from -720 to 840 minutes')
+      .optional(),
+    /**
+     * For a severity that does not page at once: the ladder, status and unresolved escalations wait for business
+     * hours too, and the ladder counts from the deferred page, so nobody is paged at night about it.
+     */
+    escalationsWait: z.boolean().default(true),
+  })
+  .refine((hours) => hours.timeZone === undefined || hours.utcOffsetMinutes === undefined, {
+    message: 'give timeZone or utcOffsetMinutes, not both',
+    path: ['utcOffsetMinutes'],
   })
   .refine(
     (hours) => !(TIME.test(hours.start) && TIME.test(hours.end)) || minuteOfDay(hours.end) > minuteOfDay(hours.start),
@@ -75,7 +92,10 @@ const businessHoursSchema = z
       path: ['end'],
     },
   );
-export type BusinessHours = z.output<typeof businessHoursSchema>;
+/** `escalationsWait` is absent in incidents declared before it: their escalations keep the old timing. */
+export type BusinessHours = Omit<z.output<typeof businessHoursSchema>, 'escalationsWait'> & {
+  escalationsWait?: boolean;
+};
 
 const contactSchema = z.strictObject({
   name: singleLine(100).optional(),
@@ -203,7 +223,13 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicyText> = {
   },
 };
 
-const DEFAULT_BUSINESS_HOURS = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', utcOffsetMinutes: 0 };
+const DEFAULT_BUSINESS_HOURS: BusinessHours = {
+  days: [1, 2, 3, 4, 5],
+  start: '09:00',
+  end: '17:00',
+  timeZone: 'UTC',
+  escalationsWait: true,
+};
 
 /** A record's key is refused with the key's own rule, not zod's bare "Invalid key in record". */
 function badKey(what: string, schema: z.ZodType<string>) {

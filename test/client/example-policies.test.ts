@@ -47,7 +47,7 @@ void test('examples/policy.yaml: contacts and a checkout service with smoke chec
   assert.deepEqual(checkout.rollback, { webhook: 'https://deploy.example.com/hooks/rollback/checkout' });
   assert.equal(policy.severities['SEV-1'].escalationLadder.length, 3);
   assert.equal(policy.severities['SEV-2'].statusUpdates?.every, 20 * 60_000);
-  assert.equal(policy.businessHours.utcOffsetMinutes, 60);
+  assert.equal(policy.businessHours.timeZone, 'Europe/Berlin');
 });
 
 void test('a typo in a copy of the example is refused, naming the field', async () => {

@@ -64,6 +64,8 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
     }
     case 'deferred-page': {
       state.deferredPageAt = null;
+      // The ladder counts from this page, not from the night (policies with escalationsWait; see planDeadlines).
+      if (state.policy.businessHours.escalationsWait === true) state.escalation.ackClockFrom = now;
       incident.trigger('primary-oncall', 'declared', 0);
       recorder.record('escalation', 'system', 'business hours began: paged primary-oncall', {
         level: 0,

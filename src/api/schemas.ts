@@ -29,6 +29,7 @@ export const deadlineSchema = z
       'public-escalation',
       'unresolved-escalation',
       'deferred-page',
+      'commander-reminder',
     ]),
     at: z.number().int().describe('epoch milliseconds'),
     level: z.number().int().optional(),

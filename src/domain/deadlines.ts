@@ -16,7 +16,8 @@ export type Deadline =
   | { kind: 'public-reminder'; at: number }
   | { kind: 'public-escalation'; at: number; target: string }
   | { kind: 'unresolved-escalation'; at: number; target: string }
-  | { kind: 'deferred-page'; at: number };
+  | { kind: 'deferred-page'; at: number }
+  | { kind: 'commander-reminder'; at: number };
 
 export function planDeadlines(state: IncidentState): Deadline[] {
   const deadlines: Deadline[] = [];
@@ -73,6 +74,15 @@ export function planDeadlines(state: IncidentState): Deadline[] {
       at: inHours(state.declaredAt + rules.unresolved.after),
       target: rules.unresolved.target,
     });
+  }
+
+  // Nobody has taken command: remind the on-call, then escalate like a missed acknowledgement (policy `roles`).
+  const roles = state.policy.roles;
+  if (roles && state.roles.commander === undefined && isOpen(state.status)) {
+    const clock = state.commanderClock ?? { since: state.declaredAt, reminders: 0 };
+    if (clock.reminders <= roles.remindersBeforeEscalation) {
+      deadlines.push({ kind: 'commander-reminder', at: clock.since + roles.takeCommandWithin });
+    }
   }
 
   if (state.deferredPageAt !== null && state.acknowledgedAt === null && isOpen(state.status)) {

@@ -19,6 +19,7 @@ export const TIMELINE_TYPES = [
   'status-reminder',
   'escalation',
   'page-deferred',
+  'commander-reminder',
   'mitigation-started',
   'mitigation-finished',
   'rollback',
@@ -36,7 +37,7 @@ export const TIMELINE_TYPES = [
 ] as const;
 export type TimelineType = (typeof TIMELINE_TYPES)[number];
 
-export type EscalationReason = 'ack-timeout' | 'no-status-update' | 'unresolved';
+export type EscalationReason = 'ack-timeout' | 'no-status-update' | 'unresolved' | 'no-commander';
 export type PageReason = 'declared' | EscalationReason;
 
 export interface TimelineEntry {
@@ -117,6 +118,8 @@ export interface IncidentState {
   statusClock: StatusClock;
   /** The public cadence's clock once something moved it (a reminder, an escalation); see publicDueAt. */
   publicClock?: { since: number; remindedFor: number | null };
+  /** Reminders to take command so far and when the last went out (policy `roles`); absent until the first. */
+  commanderClock?: { since: number; reminders: number };
   /** A page held back until business hours (SEV-3 by default). */
   deferredPageAt: number | null;
   mitigations: Mitigation[];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { diagnosticsSchema, smokeCheckSchema } from './checks';
 import { isTimeZone } from './business-hours';
 import { serviceActionsSchema } from './policy-actions';
+import { rolesPolicySchema, type RolesPolicy } from './policy-roles';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
@@ -260,6 +261,7 @@ export const policyFileSchema = z.strictObject(
     chat: chatSchema.optional(),
     alerts: alertsPolicySchema.optional(),
     statusPage: statusPagePolicySchema.optional(),
+    roles: rolesPolicySchema.optional(),
   },
   {
     error: (issue) => {
@@ -278,6 +280,8 @@ export interface Policy {
   chat: ChatPolicy;
   alerts: AlertsPolicy;
   statusPage: StatusPagePolicy;
+  /** Reminders to take command; null without a `roles` section. */
+  roles: RolesPolicy | null;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -288,6 +292,8 @@ export interface IncidentPolicy {
   chat: ChatPolicy;
   /** What an incident declared from alerts does once they all resolve; absent in incidents declared before it. */
   alerts?: Pick<AlertsPolicy, 'onAllResolved'>;
+  /** Reminders to take command (policy-roles.ts); absent in incidents declared before it or without the section. */
+  roles?: RolesPolicy;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
@@ -312,6 +318,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     chat: file.chat ?? chatSchema.parse({}),
     alerts: file.alerts ?? alertsPolicySchema.parse({}),
     statusPage: file.statusPage ?? statusPagePolicySchema.parse({}),
+    roles: file.roles ?? null,
   };
 }
 
@@ -322,6 +329,7 @@ export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentP
     businessHours: policy.businessHours,
     chat: policy.chat,
     alerts: { onAllResolved: policy.alerts.onAllResolved },
+    ...(policy.roles ? { roles: policy.roles } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ const DEADLINE_NAMES: Record<Deadline['kind'], string> = {
   'public-escalation': 'escalation for a missed status page update',
   'unresolved-escalation': 'escalation if still unresolved',
   'deferred-page': 'page held for business hours',
+  'commander-reminder': 'reminder to take command',
 };
 
 /** Slack shows `<!date^…>` in each reader's own time zone; the fallback is UTC. */

@@ -56,6 +56,8 @@ export function describeDeadline(deadline: Deadline): string {
       return `still unresolved: escalate to ${deadline.target}`;
     case 'deferred-page':
       return 'page on-call (held until business hours)';
+    case 'commander-reminder':
+      return 'nobody has taken command: remind the on-call';
   }
 }
 

@@ -79,6 +79,8 @@ export function deadlinePurpose(state: IncidentState, deadline: Deadline): strin
     }
     case 'deferred-page':
       return 'business hours begin → page primary-oncall';
+    case 'commander-reminder':
+      return 'no Incident Commander → remind the on-call, then escalate';
   }
 }
 
@@ -105,6 +107,7 @@ export function pageSummary(
     },
     'no-status-update': () => 'status update overdue',
     unresolved: () => (rules.unresolved ? `unresolved after ${formatDuration(rules.unresolved.after)}` : 'unresolved'),
+    'no-commander': () => 'nobody has taken command',
   };
   return clip(`page ${target}: ${why[reason]()}`);
 }
@@ -177,6 +180,7 @@ const ACTIVITY_PURPOSES: Purposes = {
   collectDiagnostics: (r) => `collect diagnostics for ${r.service}`,
   createPostmortem: () => 'draft the postmortem',
   archiveIncident: () => 'archive the closed incident',
+  startPostmortem: (r) => `draft the postmortem and start its workflow, owned by ${r.owner}`,
 };
 
 export type ActivityName = keyof IncidentActivities;

@@ -1,6 +1,6 @@
 import type { Deadline } from '../../domain/deadlines';
 import { planDeadlines, statusDueAt } from '../../domain/deadlines';
-import { escalationMessage, statusReminder } from '../../domain/templates';
+import { escalationMessage, plainMessage, statusReminder } from '../../domain/templates';
 import type { Incident } from './incident';
 import { firePublicDeadline } from './public-cadence';
 
@@ -60,6 +60,40 @@ export function fireDeadline(incident: Incident, deadline: Deadline): void {
         target: deadline.target,
         ...lateness(incident, deadline),
       });
+      return;
+    }
+    case 'commander-reminder': {
+      const clock = state.commanderClock ?? { since: state.declaredAt, reminders: 0 };
+      state.commanderClock = { since: now, reminders: clock.reminders + 1 };
+      const limit = state.policy.roles?.remindersBeforeEscalation ?? 0;
+      if (clock.reminders < limit) {
+        const ask = `take command: incident assign ${state.id} --role commander --user <you> --by <you>`;
+        recorder.record(
+          'commander-reminder',
+          'system',
+          `no Incident Commander yet: reminded primary-oncall to ${ask}`,
+          {
+            reminder: clock.reminders + 1,
+          },
+        );
+        notify.chat(plainMessage(state, 'escalation', `No Incident Commander yet. primary-oncall: ${ask}`), [
+          'primary-oncall',
+        ]);
+        return;
+      }
+      // Like a missed acknowledgement: the severity's first ladder step.
+      const target = state.policy.rules.escalationLadder[0]?.target ?? 'secondary-oncall';
+      incident.trigger(target, 'no-commander', 1);
+      recorder.record(
+        'escalation',
+        'system',
+        `no Incident Commander after ${clock.reminders} reminders: paged ${target}`,
+        {
+          level: 1,
+          reason: 'no-commander',
+          target,
+        },
+      );
       return;
     }
     case 'deferred-page': {

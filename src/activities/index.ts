@@ -4,6 +4,7 @@ import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
+import { postmortemActivities } from './postmortem/start';
 import type { IntegrationProviders } from './providers';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
@@ -76,6 +77,7 @@ export function createActivities(providers: IntegrationProviders) {
       return providers.postmortem.create({ ...request, incident });
     },
     ...archiveActivities(providers.archive),
+    ...postmortemActivities(providers.postmortem),
   };
 }
 

@@ -55,6 +55,7 @@ import {
 } from '../workflows/definitions';
 import type { IncidentArchive } from '../activities/archive/record';
 import { archivedView, withArchived } from './archive';
+import { PostmortemService } from './postmortems';
 import { IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
 
 export interface IncidentServiceOptions {
@@ -339,6 +340,11 @@ export class IncidentService {
       if (archived) return archived;
       throw toIncidentClientError(error, id);
     }
+  }
+
+  /** The incident's postmortem and action items, over the same connection. */
+  postmortems(): PostmortemService {
+    return new PostmortemService(this.client, this.answerTimeoutMs);
   }
 
   /** A closed incident Temporal no longer has, from the archive; null when it is not there either. */

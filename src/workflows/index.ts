@@ -1,1 +1,2 @@
 export { incidentWorkflow } from './incident/workflow';
+export { postmortemWorkflow } from './postmortem/workflow';

@@ -26,6 +26,7 @@ import {
   normalizeSeverity,
 } from './input';
 import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
+import { registerPostmortemCommands } from './postmortem-commands';
 import { CliSession, type Io } from './session';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
 import { newIncidentId, type CommandInput, type CommandName } from '../service';
@@ -356,7 +357,9 @@ export function buildProgram(session: CliSession): Command {
       session.emit(formatOutbox(records), records);
     });
 
+  registerPostmortemCommands(program, session);
   for (const sub of program.commands) {
+    if (sub.name() === 'postmortem' || sub.name() === 'action') continue;
     sub.option('--json', 'machine-readable output');
     if (!READS.has(sub.name())) {
       sub.option('--request-id <id>', 'name this request: sent again with the same id, it applies at most once');

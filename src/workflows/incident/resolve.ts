@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { SmokeTestReport } from '../../activities/types';
 import { firingAlerts, firingAlertsBlockResolve } from '../../domain/alerts';
 import { IncidentErrorType } from '../../domain/errors';
@@ -119,7 +120,7 @@ async function resolveAfterVerification(
   if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
   if (state.publicUpdates.length > 0) notify.statusPage('resolved');
   incident.closePages('resolve');
-  writePostmortem(incident);
+  writePostmortem(incident, by);
 }
 
 function verdict(report: SmokeTestReport): string {
@@ -145,11 +146,12 @@ export async function resolveWhenAlertsClear(incident: Incident, actor: string):
 }
 
 /** A required postmortem is drafted from the timeline at resolution, due per policy (48 h for SEV-1/2). */
-function writePostmortem(incident: Incident): void {
+function writePostmortem(incident: Incident, resolvedBy: string): void {
   const { state, recorder, notify } = incident;
   const rules = state.policy.rules.postmortem;
   if (!rules?.required || state.resolvedAt === null) return;
   const dueAt = state.resolvedAt + rules.due;
+  if (incident.planned && patched(POSTMORTEM_WORKFLOW_PATCH)) return startPostmortem(incident, resolvedBy, dueAt);
   // The activity reads the incident by query: the whole timeline never becomes an activity input in history.
   // Incidents started before the patch still pass a copy, as they did.
   const snapshot = incident.planned ? {} : { incident: JSON.parse(JSON.stringify(state)) as typeof state };
@@ -176,4 +178,26 @@ export async function archiveClosedIncident(incident: Incident): Promise<void> {
   } catch (error) {
     recorder.record('notification-failed', 'system', `archive: ${(error as Error).message}`, { channel: 'archive' });
   }
+}
+
+/** Incidents resolved since this patch hand their postmortem to its own workflow, which holds its deadlines. */
+export const POSTMORTEM_WORKFLOW_PATCH = 'postmortem-workflow-v1';
+
+/** Drafts the postmortem and starts (or, when reopened and resolved again, finds) its workflow, owned by the IC. */
+function startPostmortem(incident: Incident, resolvedBy: string, dueAt: number): void {
+  const { state, recorder, notify } = incident;
+  const owner = state.roles.commander ?? resolvedBy;
+  notify.background('postmortem', async (ref) => {
+    const { location, workflowId } = await documents.startPostmortem({ ...ref, owner, dueAt });
+    recorder.record(
+      'postmortem',
+      'system',
+      `postmortem draft: ${location} (owner ${owner}, tracked by ${workflowId})`,
+      {
+        location,
+        dueAt: new Date(dueAt).toISOString(),
+        workflowId,
+      },
+    );
+  });
 }

@@ -1,0 +1,47 @@
+import type { PostmortemState } from './definitions';
+
+const HOUR = 3_600_000;
+
+/** Reminders to the owner before the document is due; one to the action item's owner a day before its due date. */
+export const DOCUMENT_REMINDERS_BEFORE = [24 * HOUR, 2 * HOUR] as const;
+export const ACTION_ITEM_REMINDER_BEFORE = 24 * HOUR;
+
+export interface PostmortemDeadline {
+  /** Unique per postmortem: recorded once fired. */
+  key: string;
+  at: number;
+  kind: 'reminder' | 'escalation';
+  /** The action item it is about; none for the document. */
+  itemId?: string;
+}
+
+/** Every deadline still ahead or due and not yet fired, earliest first. Pure: the workflow plans its one timer from it. */
+export function postmortemDeadlines(state: PostmortemState): PostmortemDeadline[] {
+  const deadlines: PostmortemDeadline[] = [];
+  if (state.reviewedAt === null) {
+    for (const before of DOCUMENT_REMINDERS_BEFORE) {
+      const at = state.dueAt - before;
+      // A reminder whose time passed before the postmortem existed (a short due window) is skipped, not fired late.
+      if (at > state.resolvedAt) deadlines.push({ key: `document-reminder-${before / HOUR}h`, at, kind: 'reminder' });
+    }
+    deadlines.push({ key: 'document-overdue', at: state.dueAt, kind: 'escalation' });
+  }
+  for (const item of state.actionItems) {
+    if (item.status !== 'open') continue;
+    if (item.dueAt - ACTION_ITEM_REMINDER_BEFORE > item.createdAt)
+      deadlines.push({
+        key: `${item.id}-reminder`,
+        at: item.dueAt - ACTION_ITEM_REMINDER_BEFORE,
+        kind: 'reminder',
+        itemId: item.id,
+      });
+    deadlines.push({ key: `${item.id}-overdue`, at: item.dueAt, kind: 'escalation', itemId: item.id });
+  }
+  const fired = new Set(state.fired);
+  return deadlines.filter((d) => !fired.has(d.key)).sort((a, b) => a.at - b.at);
+}
+
+/** Complete once the document is reviewed and no action item is still open (each done, or deferred with a reason). */
+export function isComplete(state: PostmortemState): boolean {
+  return state.reviewedAt !== null && state.actionItems.every((item) => item.status !== 'open');
+}

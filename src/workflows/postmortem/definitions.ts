@@ -1,0 +1,102 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { actorSchema, singleLine, prose } from '../../domain/text';
+import type { Severity } from '../../domain/severity';
+
+/** One postmortem per incident, with its own id: a reopened and re-resolved incident finds the same one. */
+export function postmortemWorkflowId(incidentId: string): string {
+  return `postmortem-${incidentId}`;
+}
+
+export const ACTION_ITEM_KINDS = ['prevent', 'detect', 'mitigate', 'process', 'runbook-update'] as const;
+
+/** What the incident hands its postmortem when it resolves; plain JSON, the document itself stays where it was written. */
+export interface PostmortemInput {
+  incidentId: string;
+  title: string;
+  severity: Severity;
+  drill: boolean;
+  /** The incident's commander, or whoever resolved it. */
+  owner: string;
+  /** Who hears about an overdue postmortem or action item: the severity's escalation manager. */
+  escalateTo: string;
+  /** Where the draft was written (a file or an issue URL). */
+  location: string;
+  /** The incident channel, for the reminders. */
+  channel: string | null;
+  resolvedAt: number;
+  dueAt: number;
+}
+
+export interface ActionItem {
+  id: string;
+  title: string;
+  owner: string;
+  kind: (typeof ACTION_ITEM_KINDS)[number];
+  createdAt: number;
+  dueAt: number;
+  status: 'open' | 'done' | 'deferred';
+  /** Why it was deferred (required then), or a note on completion. */
+  reason?: string;
+  closedAt?: number;
+  closedBy?: string;
+}
+
+export interface PostmortemEvent {
+  at: number;
+  type:
+    'drafted' | 'reminder' | 'escalation' | 'reassigned' | 'reviewed' | 'action-added' | 'action-closed' | 'completed';
+  message: string;
+}
+
+export interface PostmortemState extends PostmortemInput {
+  status: 'open' | 'completed';
+  reviewedAt: number | null;
+  reviewedBy: string | null;
+  actionItems: ActionItem[];
+  /** The deadlines already fired, by key, so a replayed or carried postmortem never fires one twice. */
+  fired: string[];
+  events: PostmortemEvent[];
+  completedAt: number | null;
+}
+
+const dueSchema = z.iso
+  .datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-03-10T17:00:00Z' })
+  .transform((text) => Date.parse(text));
+
+export const addActionItemSchema = z.strictObject({
+  title: singleLine(200),
+  owner: actorSchema,
+  due: dueSchema,
+  kind: z.enum(ACTION_ITEM_KINDS),
+  by: actorSchema,
+});
+
+export const closeActionItemSchema = z
+  .strictObject({
+    itemId: z.string().regex(/^a\d{1,4}$/, 'is an action item id like a1'),
+    outcome: z.enum(['done', 'deferred']),
+    reason: prose(1000).optional(),
+    by: actorSchema,
+  })
+  .refine((input) => input.outcome !== 'deferred' || input.reason !== undefined, {
+    message: 'a deferred action item needs a reason',
+    path: ['reason'],
+  });
+
+export const reassignPostmortemSchema = z.strictObject({ owner: actorSchema, by: actorSchema });
+export const markReviewedSchema = z.strictObject({ by: actorSchema });
+
+export type AddActionItemInput = z.input<typeof addActionItemSchema>;
+export type CloseActionItemInput = z.input<typeof closeActionItemSchema>;
+export type ReassignPostmortemInput = z.input<typeof reassignPostmortemSchema>;
+export type MarkReviewedInput = z.input<typeof markReviewedSchema>;
+
+/** Updates answer only what changed; the whole postmortem is the query. */
+export const addActionItemUpdate = defineUpdate<ActionItem, [AddActionItemInput]>('addActionItem');
+export const closeActionItemUpdate = defineUpdate<ActionItem, [CloseActionItemInput]>('closeActionItem');
+export const reassignPostmortemUpdate = defineUpdate<{ owner: string }, [ReassignPostmortemInput]>(
+  'reassignPostmortem',
+);
+export const markReviewedUpdate = defineUpdate<{ reviewedAt: number }, [MarkReviewedInput]>('markPostmortemReviewed');
+export const postmortemQuery = defineQuery<PostmortemState>('postmortem');

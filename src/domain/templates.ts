@@ -71,6 +71,25 @@ export function internalStatusUpdate(state: IncidentState, update: StatusUpdate)
   ]);
 }
 
+/**
+ * Stakeholder update (runbook 002): impact and when to expect the next word, never hypotheses, actions or names.
+ * For a security incident only the text marked public (`--public`) goes out; without any there is nothing to send.
+ */
+export function stakeholderUpdate(state: IncidentState, update: StatusUpdate, publicText?: string): RenderedMessage {
+  return render(
+    'stakeholder-notification',
+    `Update: ${headline(state)}`,
+    [
+      ['Severity', state.severity],
+      ['Service', state.service],
+      ['Status', state.status],
+      ['Impact', state.security ? publicText : update.impact],
+      ['Next update', nextDue(statusDueAt(state))],
+    ],
+    `An update on the incident affecting ${state.service}.`,
+  );
+}
+
 /** User-facing status update: plain impact language, never internal hypotheses or notes. */
 export function userFacingUpdate(state: IncidentState, phase: PublicUpdate['phase'], message?: string): string {
   const defaults: Record<PublicUpdate['phase'], string> = {
@@ -156,7 +175,8 @@ export function postIncidentSummary(state: IncidentState): RenderedMessage {
     `Resolved: ${headline(state)}`,
     [
       ['Impact', lastUpdate?.impact ?? state.summary],
-      ['Root cause', state.resolutionSummary ?? lastUpdate?.hypothesis ?? 'to be determined in the postmortem'],
+      // A hypothesis is not a root cause: this summary goes to stakeholders, so it says only what the resolver wrote.
+      ['Root cause', state.resolutionSummary ?? 'to be determined in the postmortem'],
       ['Actions', actions || 'none recorded'],
       ['Duration', formatDuration(end - state.detectedAt)],
       ['Roles', roles.join(', ') || undefined],

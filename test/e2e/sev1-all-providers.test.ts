@@ -212,9 +212,9 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
     mails.map((mail) => mail.subject),
     [
       `[SEV-1] ${TITLE} — incident declared`,
-      `Status update: [SEV-1] ${TITLE}`,
-      `Status update: [SEV-1] ${TITLE}`,
-      `Status update: [SEV-1] ${TITLE}`,
+      `Update: [SEV-1] ${TITLE}`,
+      `Update: [SEV-1] ${TITLE}`,
+      `Update: [SEV-1] ${TITLE}`,
       `Resolved: [SEV-1] ${TITLE}`,
     ],
   );

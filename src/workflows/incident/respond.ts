@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   alertNames,
   alertsReceivedSchema,
@@ -16,7 +16,8 @@ import {
   statusUpdateSchema,
 } from '../../domain/inputs';
 import { ROLE_TITLES, severityRank } from '../../domain/severity';
-import { internalStatusUpdate, plainMessage } from '../../domain/templates';
+import type { StatusUpdate } from '../../domain/incident';
+import { internalStatusUpdate, plainMessage, stakeholderUpdate } from '../../domain/templates';
 import { configuration, lookups } from './activity-profiles';
 import { onCommand, type DeclaredIncident } from './commands';
 import {
@@ -32,6 +33,23 @@ import {
 } from '../definitions';
 import { parseOrReject, refuse, type Incident } from './incident';
 import { resolveWhenAlertsClear } from './resolve';
+
+/**
+ * Status updates emailed before this patch sent stakeholders the internal update (hypothesis included), security
+ * incidents too; since, stakeholders get the stakeholder template and the security contact every internal update.
+ */
+export const STAKEHOLDER_UPDATES_PATCH = 'stakeholder-updates-v1';
+
+/**
+ * Who is emailed a status update (runbook 002): stakeholders the impact and the next update, never a hypothesis; for
+ * a security incident the security contact gets every update in full and stakeholders only the text marked public.
+ */
+function emailUpdate(incident: Incident, posted: StatusUpdate, publicText: string | undefined): void {
+  const { state, notify } = incident;
+  if (state.security) notify.email(['security'], internalStatusUpdate(state, posted));
+  const toStakeholders = state.policy.rules.stakeholderEmail === 'all' && (!state.security || Boolean(publicText));
+  if (toStakeholders) notify.email(['stakeholders'], stakeholderUpdate(state, posted, publicText));
+}
 
 /** Respond (runbook 000 §2–4): acknowledge, take roles, keep people informed, re-assess severity, take notes. */
 export function registerResponseHandlers(declared: DeclaredIncident): void {
@@ -90,7 +108,8 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
       at,
     );
     notify.chat(internalStatusUpdate(state, posted));
-    if (state.policy.rules.stakeholderEmail === 'all')
+    if (patched(STAKEHOLDER_UPDATES_PATCH)) emailUpdate(incident, posted, update.userFacing);
+    else if (state.policy.rules.stakeholderEmail === 'all')
       notify.email(['stakeholders'], internalStatusUpdate(state, posted));
     notify.statusPage(publicPhase(incident), update.userFacing);
   });

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  // The SDK's native runtime keeps the event loop alive after every connection is closed.
+  // Something keeps the event loop alive after every rig and the cluster are closed (not traced yet): exit.
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);

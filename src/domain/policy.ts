@@ -5,6 +5,7 @@ import { serviceActionsSchema } from './policy-actions';
 import { rolesPolicySchema, type RolesPolicy } from './policy-roles';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
+import { bridgeSchema } from './policy-war-room';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
 import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
@@ -45,6 +46,8 @@ export const severityPolicySchema = z.strictObject({
   diagnostics: z.boolean(),
   /** The public status page's own cadence (policy-public-updates.ts); absent in incidents declared before it. */
   publicUpdates: publicUpdatesSchema.nullable().optional(),
+  /** The war room's conference bridge for this severity (policy-war-room.ts). */
+  bridge: bridgeSchema.optional(),
 });
 
 export type SeverityPolicy = z.output<typeof severityPolicySchema>;

@@ -1,5 +1,6 @@
 import { publicDueAt, statusDueAt } from './deadlines';
 import { formatDuration } from './duration';
+import { bridgeUrl } from './policy-war-room';
 import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
 import { ROLE_TITLES, type Role } from './severity';
 
@@ -28,6 +29,7 @@ export interface RenderedMessage {
 }
 
 const iso = (at: number) => new Date(at).toISOString();
+const bridge = (state: IncidentState) => bridgeUrl(state.policy.rules.bridge, state.id);
 const nextDue = (at: number | null) => (at === null ? undefined : iso(at));
 
 function headline(state: IncidentState): string {
@@ -51,6 +53,7 @@ export function declarationMessage(state: IncidentState): RenderedMessage {
       ['Summary', state.summary],
       ['Detected', iso(state.detectedAt)],
       ['Commander', state.roles.commander ?? 'unassigned'],
+      ['Bridge', bridge(state)],
       ['Incident', state.id],
     ],
     `${headline(state)} has been declared.`,
@@ -110,6 +113,7 @@ export function stakeholderNotification(state: IncidentState): RenderedMessage {
       ['Service', state.service],
       ['What we know', state.summary],
       ['Incident Commander', state.roles.commander ?? 'being assigned'],
+      ['Bridge', bridge(state)],
       ['Next update', cadenceText(state)],
     ],
     `We are responding to an incident affecting ${state.service}.`,
@@ -212,6 +216,7 @@ export function incidentSummary(state: IncidentState): RenderedMessage {
     ['Severity', state.severity],
     ['Service', state.service],
     ['Roles', roles.join(', ') || 'unassigned'],
+    ['Bridge', bridge(state)],
     ['Impact', lastUpdate?.impact ?? state.summary],
     ['Mitigations in progress', openMitigation.join('; ') || undefined],
     ['Declared', iso(state.declaredAt)],

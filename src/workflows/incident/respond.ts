@@ -39,6 +39,8 @@ import { resolveWhenAlertsClear } from './resolve';
  * incidents too; since, stakeholders get the stakeholder template and the security contact every internal update.
  */
 export const STAKEHOLDER_UPDATES_PATCH = 'stakeholder-updates-v1';
+/** Notes taken before this patch stayed on the timeline; since, each is also posted in the incident channel. */
+export const NOTES_IN_CHANNEL_PATCH = 'notes-in-channel-v1';
 
 /**
  * Who is emailed a status update (runbook 002): stakeholders the impact and the next update, never a hypothesis; for
@@ -79,7 +81,8 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
     const { state, recorder, notify } = incident;
     state.roles[role] = user;
     recorder.record('role-assigned', by, `${ROLE_TITLES[role]}: ${user}`, { role, user }, at);
-    notify.chat(plainMessage(state, 'note', `${user} is now ${ROLE_TITLES[role]}`));
+    // The person named is @-mentioned (a contact's Slack id, or looked up by email), so they know it is theirs.
+    notify.chat(plainMessage(state, 'note', `${user} is now ${ROLE_TITLES[role]}`), [user]);
     notify.summary();
   });
 
@@ -157,6 +160,10 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
 
   onCommand(declared, addNoteUpdate, 'addNote', noteSchema, (incident, { text, by }, at) => {
     incident.recorder.record('note', by, text, undefined, at);
+    // Runbook 004: what responders capture goes to the channel too, with who wrote it and when.
+    if (patched(NOTES_IN_CHANNEL_PATCH)) {
+      incident.notify.chat(plainMessage(incident.state, 'note', `${by} (${new Date(at).toISOString()}): ${text}`));
+    }
   });
 }
 

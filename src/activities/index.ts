@@ -5,6 +5,7 @@ import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
 import { postmortemActivities } from './postmortem/start';
+import { pageTargets } from './paging/targets';
 import type { IntegrationProviders } from './providers';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
@@ -62,6 +63,9 @@ export function createActivities(providers: IntegrationProviders) {
     },
     async runRollback(request: RollbackRequest): Promise<RollbackResult> {
       return providers.rollback.run(request);
+    },
+    async listPageTargets(): Promise<string[]> {
+      return Promise.resolve(pageTargets(providers.policy));
     },
     async planAction(request: ActionPlanRequest): Promise<ActionPlan> {
       return Promise.resolve(providers.actions.plan(request));

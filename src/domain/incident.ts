@@ -38,7 +38,7 @@ export const TIMELINE_TYPES = [
 export type TimelineType = (typeof TIMELINE_TYPES)[number];
 
 export type EscalationReason = 'ack-timeout' | 'no-status-update' | 'unresolved' | 'no-commander';
-export type PageReason = 'declared' | EscalationReason;
+export type PageReason = 'declared' | 'manual' | EscalationReason;
 
 export interface TimelineEntry {
   at: number;

@@ -80,6 +80,8 @@ export const startMitigationSchema = z
     message: 'say what is being done, or name an action to run',
     path: ['action'],
   });
+/** Pages a configured target on demand (runbook 004: authority to page secondary or other on-call). */
+export const pageSchema = z.object({ target: policyKeySchema, reason: singleLine(500), by: actor });
 /** Runs the service's rollback now (runbook 004, stabilize), verified like any mitigation that runs. */
 export const rollbackSchema = z.object({ by: actor, reason: singleLine(500).optional() });
 export const finishMitigationSchema = z.object({
@@ -112,6 +114,7 @@ export type SeverityChangeInput = z.input<typeof severityChangeSchema>;
 export type StartMitigationInput = z.input<typeof startMitigationSchema>;
 export type FinishMitigationInput = z.input<typeof finishMitigationSchema>;
 export type RollbackInput = z.input<typeof rollbackSchema>;
+export type PageInput = z.input<typeof pageSchema>;
 export type ResolveInput = z.input<typeof resolveSchema>;
 export type ReopenInput = z.input<typeof reopenSchema>;
 export type CloseInput = z.input<typeof closeSchema>;

@@ -15,7 +15,8 @@ export type Command =
   | 'resolve'
   | 'reopen'
   | 'close'
-  | 'addNote';
+  | 'addNote'
+  | 'page';
 
 const OPEN: readonly IncidentStatus[] = ['declared', 'acknowledged', 'investigating', 'mitigating', 'monitoring'];
 
@@ -30,6 +31,7 @@ const ALLOWED: Record<Command, readonly IncidentStatus[]> = {
   reopen: ['monitoring', 'resolved'],
   close: ['resolved'],
   addNote: [...OPEN, 'resolved'],
+  page: OPEN,
 };
 
 const HINTS: Partial<Record<Command, Partial<Record<IncidentStatus, string>>>> = {

@@ -14,6 +14,7 @@ import type {
   ReopenInput,
   ResolveInput,
   RollbackInput,
+  PageInput,
   SeverityChangeInput,
   StartMitigationInput,
   StatusUpdateInput,
@@ -91,6 +92,7 @@ export const postStatusUpdate = defineUpdate<CommandResult, Command<StatusUpdate
 export const changeSeverityUpdate = defineUpdate<CommandResult, Command<SeverityChangeInput>>('changeSeverity');
 export const startMitigationUpdate = defineUpdate<CommandResult, Command<StartMitigationInput>>('startMitigation');
 export const finishMitigationUpdate = defineUpdate<CommandResult, Command<FinishMitigationInput>>('finishMitigation');
+export const pageUpdate = defineUpdate<CommandResult, Command<PageInput>>('page');
 export const rollbackUpdate = defineUpdate<CommandResult, Command<RollbackInput>>('rollback');
 export const resolveUpdate = defineUpdate<CommandResult, Command<ResolveInput>>('resolve');
 export const reopenUpdate = defineUpdate<CommandResult, Command<ReopenInput>>('reopen');

@@ -131,7 +131,16 @@ test(
       await Promise.race([handle.result().catch(() => undefined), sleep(60_000, undefined, { ref: false })]);
       const status = (await handle.describe()).status.name;
       if (status !== 'COMPLETED') failures.push(`${id}: the workflow is ${status}`);
-      const timeline: TimelineEntry[] = await driver.read(() => incidents.timeline(id));
+      const timeline: TimelineEntry[] | undefined = await driver
+        .read(() => incidents.timeline(id))
+        .catch((error: Error) => {
+          // The cause carries the worker's own words when a query fails on it (the server answers INVALID_ARGUMENT).
+          failures.push(
+            `${id}: timeline unreadable: ${error.message} ← ${(error.cause as Error | undefined)?.message}`,
+          );
+          return undefined;
+        });
+      if (timeline === undefined) continue;
       if (!timeline.some((e) => e.type === 'closed')) failures.push(`${id} never closed`);
       const verdict = checkEscalations(incident, timeline, pages, rig.secrets.routingKeys);
       failures.push(...appliedTwice(id, timeline), ...verdict.failures);

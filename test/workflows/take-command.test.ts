@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { acknowledgeUpdate, assignRoleUpdate, stateQuery } from '../../src/workflows/definitions';
+import { acknowledgeUpdate, assignRoleUpdate, pageUpdate, stateQuery } from '../../src/workflows/definitions';
 import { entriesOf, escalationsOf, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 describe('an incident without an Incident Commander (time-skipping)', () => {
@@ -37,6 +37,22 @@ describe('an incident without an Incident Commander (time-skipping)', () => {
     assert.deepEqual(
       (await escalationsOf(incident)).filter((e) => e.startsWith('no-commander')),
       [],
+    );
+  });
+
+  it('incident page pages any configured target on demand, with who and why; an unknown target is refused', async () => {
+    const incident = await harness.declare({ severity: 'SEV-2', commander: 'carol' });
+    const paged = await incident.executeUpdate(pageUpdate, {
+      args: [{ target: 'engineering-manager', reason: 'need approval to fail over', by: 'carol' }],
+    });
+    const entry = paged.added.find((e) => e.type === 'escalation');
+    assert.equal(entry?.message, 'carol paged engineering-manager: need approval to fail over');
+    assert.deepEqual(entry?.data, { level: 0, reason: 'manual', target: 'engineering-manager' });
+    assert.ok((await incident.query(stateQuery)).escalation.openPages.some((p) => p.target === 'engineering-manager'));
+    await assert.rejects(
+      incident.executeUpdate(pageUpdate, { args: [{ target: 'db-oncall', reason: 'x', by: 'carol' }] }),
+      (error: Error & { cause?: Error }) =>
+        /target: db-oncall is not in the policy \(known: /.test(error.cause?.message ?? ''),
     );
   });
 });

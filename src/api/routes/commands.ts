@@ -26,6 +26,7 @@ const ROUTES: { command: CommandName; url: string; summary: string; fromPath?: '
     summary: 'Report how a mitigation went',
     fromPath: 'actionId',
   },
+  { command: 'page', url: 'pages', summary: 'Page a configured target on demand (secondary, db-oncall, ...)' },
   { command: 'rollback', url: 'rollback', summary: "Run the service's rollback now, then verify" },
   { command: 'resolve', url: 'resolve', summary: 'Resolve (runs the verification first)' },
   { command: 'reopen', url: 'reopen', summary: 'Reopen a resolved incident' },

@@ -10,6 +10,7 @@ import {
   reopenSchema,
   resolveSchema,
   rollbackSchema,
+  pageSchema,
   severityChangeSchema,
   startMitigationSchema,
   statusUpdateSchema,
@@ -28,6 +29,8 @@ import {
 import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
 import { registerPostmortemCommands } from './postmortem-commands';
 import { CliSession, type Io } from './session';
+import { loadConfig, loadPolicy } from '../../config';
+import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
 import { newIncidentId, type CommandInput, type CommandName } from '../service';
 import { commandResultJson, declarationJson, incidentJson, timelineJson } from '../views';
@@ -38,7 +41,7 @@ Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEM
 Worker settings: INCIDENT_TASK_QUEUE, INCIDENT_OUTBOX_DIR.`;
 
 /** Commands that only read; every other command changes an incident and can be retried by request id. */
-const READS = new Set(['show', 'timeline', 'list', 'outbox']);
+const READS = new Set(['show', 'timeline', 'list', 'outbox', 'contacts']);
 
 /** Commander exits with these codes on its own; everything else it reports is a usage error (exit 2). */
 const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version']);
@@ -210,6 +213,33 @@ export function buildProgram(session: CliSession): Command {
         `mitigation ${mitigationId} started: ${input.action ?? ''}`,
         `when done: incident mitigated ${incidentId} ${mitigationId} [--failed] --by <you>`,
       );
+    });
+
+  command('page', 'page a configured target now (secondary-oncall, db-oncall, ...), with a reason')
+    .argument('<ID>', 'incident id')
+    .requiredOption('--target <name>', 'a contact or escalation target from the policy (see incident contacts)')
+    .requiredOption('--reason <text>', 'why they are needed')
+    .requiredOption('--by <user>', 'who pages')
+    .action(async (id: string, opts: By & { target: string; reason: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(pageSchema, { target: opts.target, reason: opts.reason, by: opts.by }, {});
+      report(await send('page', incidentId, input), `paged ${input.target}`);
+    });
+
+  command('contacts', "print the escalation matrix from the worker's policy (INCIDENT_POLICY): who, how, when")
+    .option('--severity <SEV>', `only one severity: ${SEVERITIES.join(', ')}`)
+    .action((opts: { severity?: string }) => {
+      const severity =
+        opts.severity === undefined
+          ? undefined
+          : checkInput(
+              severityChangeSchema.pick({ severity: true }),
+              { severity: normalizeSeverity(opts.severity) },
+              { severity: '--severity' },
+            ).severity;
+      const policy = loadPolicy(loadConfig().policyPath);
+      const matrix = escalationMatrix(policy, severity);
+      session.emit(matrix.join('\n'), { targets: pageTargets(policy), matrix });
     });
 
   command('rollback', "run the service's rollback now, then the smoke tests")

@@ -108,6 +108,7 @@ export function pageSummary(
     'no-status-update': () => 'status update overdue',
     unresolved: () => (rules.unresolved ? `unresolved after ${formatDuration(rules.unresolved.after)}` : 'unresolved'),
     'no-commander': () => 'nobody has taken command',
+    manual: () => 'paged on demand',
   };
   return clip(`page ${target}: ${why[reason]()}`);
 }
@@ -175,12 +176,14 @@ const ACTIVITY_PURPOSES: Purposes = {
   page: (r) => `${r.action === 'trigger' ? 'page' : `${r.action} the page to`} ${r.target}: ${kindLabel(r.reason)}`,
   runSmokeTests: (r) => `run smoke tests for ${r.service}`,
   runRollback: (r) => `roll back mitigation ${r.mitigationId} on ${r.service}`,
+  listPageTargets: () => 'list the policy’s page targets',
   planAction: (r) => `look up action ${r.action} of ${r.service}`,
   runAction: (r) => `run ${r.action} on ${r.service} for mitigation ${r.mitigationId}`,
   collectDiagnostics: (r) => `collect diagnostics for ${r.service}`,
   createPostmortem: () => 'draft the postmortem',
   archiveIncident: () => 'archive the closed incident',
   startPostmortem: (r) => `draft the postmortem and start its workflow, owned by ${r.owner}`,
+  sendReviewInvitation: (r) => `invite ${r.attendees.join(', ')} to the post-incident review`,
 };
 
 export type ActivityName = keyof IncidentActivities;

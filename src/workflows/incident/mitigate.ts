@@ -2,11 +2,11 @@ import { ActivityFailure, patched } from '@temporalio/workflow';
 import type { ActionPlan, ActionResult } from '../../activities/types';
 import { IncidentErrorType } from '../../domain/errors';
 import type { Mitigation, MitigationKind } from '../../domain/incident';
-import { finishMitigationSchema, rollbackSchema, startMitigationSchema } from '../../domain/inputs';
+import { finishMitigationSchema, pageSchema, rollbackSchema, startMitigationSchema } from '../../domain/inputs';
 import { plainMessage } from '../../domain/templates';
 import { lookups, remediation } from './activity-profiles';
 import { onCommand, type DeclaredIncident } from './commands';
-import { finishMitigationUpdate, rollbackUpdate, startMitigationUpdate } from '../definitions';
+import { finishMitigationUpdate, pageUpdate, rollbackUpdate, startMitigationUpdate } from '../definitions';
 import type { Incident } from './incident';
 import { nextStepRef } from './recorder';
 import { refuseWhileVerifying, runSmokeTests } from './verify';
@@ -232,6 +232,30 @@ function escalateToCommander(incident: Incident, what: string): void {
     plainMessage(state, 'escalation', `${what}. ${commander ?? 'On-call'}: decide the next step`),
     commander ? [commander] : undefined,
   );
+}
+
+/**
+ * Pages any target the policy names, on demand (runbook 004: the authority to page secondary or another on-call),
+ * with the ladder's provider and fallback (chat and email when paging fails). An unknown target is refused.
+ */
+export function registerOnDemandPage(declared: DeclaredIncident): void {
+  onCommand(declared, pageUpdate, 'page', pageSchema, async (incident, { target, reason, by }, at) => {
+    const targets = await lookups.listPageTargets();
+    if (!targets.includes(target)) {
+      incident.reject(
+        IncidentErrorType.InvalidInput,
+        `target: ${target} is not in the policy (known: ${targets.join(', ')})`,
+      );
+    }
+    incident.trigger(target, 'manual', 0);
+    incident.recorder.record(
+      'escalation',
+      by,
+      `${by} paged ${target}: ${reason}`,
+      { level: 0, reason: 'manual', target },
+      at,
+    );
+  });
 }
 
 function findMitigation(incident: Incident, actionId: string): Mitigation {

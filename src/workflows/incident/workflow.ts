@@ -7,7 +7,7 @@ import { announceDeclaration, declareIncident, registerDeclaration } from './dec
 import { timerSummary } from './details';
 import { fireDeadline } from './escalate';
 import { Incident, parseOrReject } from './incident';
-import { registerMitigationHandlers } from './mitigate';
+import { registerMitigationHandlers, registerOnDemandPage } from './mitigate';
 import { ARCHIVE_ON_CLOSE_PATCH, archiveClosedIncident, registerResolutionHandlers } from './resolve';
 import { registerAlertHandlers, registerResponseHandlers } from './respond';
 
@@ -33,6 +33,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerResponseHandlers(declared);
   registerAlertHandlers(declared, input.requestId);
   registerMitigationHandlers(declared);
+  registerOnDemandPage(declared);
   registerResolutionHandlers(declared);
 
   const incident = input.carried

@@ -73,6 +73,8 @@ const invalid: Array<{ command: string; args: string[]; names: string }> = [
   },
   { command: 'mitigated', args: ['mitigated', 'inc-1', 'x1', '--by', 'alice'], names: 'ACTION_ID' },
   { command: 'resolve', args: ['resolve', 'inc-1', '--by', 'alice', '--summary', LONG], names: '--summary' },
+  { command: 'page', args: ['page', 'inc-1', '--target', 'db oncall', '--reason', 'x', '--by', 'al'], names: 'target' },
+  { command: 'contacts', args: ['contacts', '--severity', 'SEV-7'], names: '--severity' },
   { command: 'rollback', args: ['rollback', 'inc-1', '--by', 'al\u001b[2J'], names: '--by' },
   { command: 'reopen', args: ['reopen', 'inc-1', '--reason', '', '--by', 'alice'], names: '--reason' },
   { command: 'close', args: ['close', 'inc-1', '--by', ' '], names: '--by' },

@@ -14,6 +14,7 @@ import { createSmtpTransport, nodemailerEmail, smtpEmail } from './email/nodemai
 import { Outbox } from './outbox/store';
 import { outboxPager } from './paging/outbox';
 import { pagerDutyPager } from './paging/pagerduty';
+import { nodemailerReviewInviter } from './postmortem/invitation';
 import { githubIssuePostmortem, markdownPostmortem } from './postmortem/writers';
 import type { IntegrationProviders } from './providers';
 import { configuredActions } from './remediation/actions';
@@ -50,6 +51,12 @@ export function embeddedProviders(
     diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
     archive: directoryArchive(dirs.archiveDir),
+    invitations: nodemailerReviewInviter({
+      transport: nodemailer.createTransport({ jsonTransport: true }),
+      from: 'incident-response@localhost',
+      contacts: policy.contacts,
+      outbox,
+    }),
   };
 }
 
@@ -76,6 +83,11 @@ export function configuredProviders(
       contacts: policy.contacts,
       // Only this provider writes the email log, so its own Outbox instance over the same directory is safe.
       outbox: new Outbox(dirs.outboxDir),
+    });
+    providers.invitations = nodemailerReviewInviter({
+      transport: createSmtpTransport(config.SMTP_URL),
+      from: config.EMAIL_FROM,
+      contacts: policy.contacts,
     });
   }
   if (config.STATUSPAGE_API_KEY && config.STATUSPAGE_PAGE_ID) {

@@ -4,6 +4,7 @@ import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
+import { invitationActivities } from './postmortem/invitation';
 import { postmortemActivities } from './postmortem/start';
 import { pageTargets } from './paging/targets';
 import type { IntegrationProviders } from './providers';
@@ -82,6 +83,7 @@ export function createActivities(providers: IntegrationProviders) {
     },
     ...archiveActivities(providers.archive),
     ...postmortemActivities(providers.postmortem),
+    ...invitationActivities(providers.invitations),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Policy } from '../domain/policy';
 import type { IncidentArchive } from './archive/record';
+import type { ReviewInviter } from './postmortem/invitation';
 import type { ActionRunner } from './remediation/actions';
 import type {
   ArchiveChannelRequest,
@@ -80,4 +81,5 @@ export interface IntegrationProviders {
   diagnostics: DiagnosticsCollector;
   postmortem: PostmortemWriter;
   archive: IncidentArchive;
+  invitations: ReviewInviter;
 }

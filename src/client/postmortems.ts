@@ -12,10 +12,13 @@ import {
   postmortemWorkflowId,
   reassignPostmortemSchema,
   reassignPostmortemUpdate,
+  scheduleReviewSchema,
+  scheduleReviewUpdate,
   type ActionItem,
   type AddActionItemInput,
   type CloseActionItemInput,
   type PostmortemState,
+  type ScheduleReviewInput,
 } from '../workflows/postmortem/definitions';
 import type { postmortemWorkflow } from '../workflows/postmortem/workflow';
 import { IncidentClientError, IncidentClientErrorType, toIncidentClientError } from './errors';
@@ -51,6 +54,12 @@ export class PostmortemService {
   async markReviewed(incidentId: string, by: string): Promise<void> {
     validate(markReviewedSchema, { by });
     await this.call(incidentId, (handle) => handle.executeUpdate(markReviewedUpdate, { args: [{ by }] }));
+  }
+
+  /** Sets (or moves) the review; the attendees get a calendar invitation. */
+  scheduleReview(incidentId: string, input: ScheduleReviewInput): Promise<{ at: number; sequence: number }> {
+    validate(scheduleReviewSchema, input);
+    return this.call(incidentId, (handle) => handle.executeUpdate(scheduleReviewUpdate, { args: [input] }));
   }
 
   async reassign(incidentId: string, owner: string, by: string): Promise<void> {

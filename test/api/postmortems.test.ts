@@ -109,8 +109,13 @@ describe('postmortem and action items: API routes and CLI commands', () => {
       (JSON.parse(list.stdout) as { id: string; status: string }[]).map((i) => `${i.id}:${i.status}`),
       ['a1:open', 'a2:done'],
     );
-    const shown = await runCli(['postmortem', 'pm-api'], env);
+    const reviewAt = new Date(Date.now() + 86_400_000).toISOString();
+    const shown = await runCli(
+      ['postmortem', 'pm-api', '--review-at', reviewAt, '--attendees', 'stakeholders,pm@example.com', '--by', 'alice'],
+      env,
+    );
     assert.equal(shown.code, 0, explain(shown));
+    assert.match(shown.stdout, new RegExp(`Review +${reviewAt} with stakeholders, pm@example.com`));
     assert.match(shown.stdout, /Postmortem of pm-api: open/);
     assert.match(shown.stdout, /Owner +alice \(escalates to engineering-manager\)/);
     assert.match(shown.stdout, /Actions +2 \(1 open\)/);

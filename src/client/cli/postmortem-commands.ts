@@ -5,6 +5,7 @@ import {
   closeActionItemSchema,
   markReviewedSchema,
   reassignPostmortemSchema,
+  scheduleReviewSchema,
   type ActionItem,
   type PostmortemState,
 } from '../../workflows/postmortem/definitions';
@@ -25,6 +26,7 @@ export function formatPostmortem(state: PostmortemState): string {
     `Document   ${state.location}`,
     `Owner      ${state.owner} (escalates to ${state.escalateTo})`,
     `Due        ${iso(state.dueAt)}`,
+    `Review     ${state.review ? `${iso(state.review.at)} with ${state.review.attendees.join(', ')}` : 'not scheduled'}`,
     `Reviewed   ${state.reviewedAt === null ? 'not yet' : `${iso(state.reviewedAt)} by ${state.reviewedBy}`}`,
     `Actions    ${state.actionItems.length} (${open} open)`,
     ...state.actionItems.map((item) => `  ${itemLine(item)}`),
@@ -41,27 +43,51 @@ export function registerPostmortemCommands(program: Command, session: CliSession
     .argument('<ID>', 'incident id')
     .option('--reviewed', 'mark the document reviewed')
     .option('--owner <user>', 'hand the postmortem to someone else')
-    .option('--by <user>', 'who does it (with --reviewed or --owner)')
-    .action(async (id: string, opts: { reviewed?: boolean; owner?: string; by?: string }) => {
-      const incidentId = checkIncidentId(id);
-      // Checked before anything connects, like every other command.
-      const reassign =
-        opts.owner === undefined
-          ? undefined
-          : checkInput(reassignPostmortemSchema, { owner: opts.owner, by: opts.by }, {});
-      const review = opts.reviewed ? checkInput(markReviewedSchema, { by: opts.by }, {}) : undefined;
-      const postmortems = (await session.incidents()).postmortems();
-      if (reassign) await postmortems.reassign(incidentId, reassign.owner, reassign.by);
-      if (review) await postmortems.markReviewed(incidentId, review.by);
-      const state = await postmortems.show(incidentId);
-      session.emit(formatPostmortem(state), state);
-    });
+    .option('--review-at <date>', 'schedule the review (ISO date-time); attendees get a calendar invitation')
+    .option('--attendees <names>', 'with --review-at: policy contacts or emails, comma-separated')
+    .option('--by <user>', 'who does it (with --reviewed, --owner or --review-at)')
+    .action(
+      async (
+        id: string,
+        opts: { reviewed?: boolean; owner?: string; reviewAt?: string; attendees?: string; by?: string },
+      ) => {
+        const incidentId = checkIncidentId(id);
+        // Checked before anything connects, like every other command.
+        const reassign =
+          opts.owner === undefined
+            ? undefined
+            : checkInput(reassignPostmortemSchema, { owner: opts.owner, by: opts.by }, {});
+        const review = opts.reviewed ? checkInput(markReviewedSchema, { by: opts.by }, {}) : undefined;
+        const meeting =
+          opts.reviewAt === undefined
+            ? undefined
+            : checkInput(
+                scheduleReviewSchema,
+                {
+                  at: opts.reviewAt,
+                  attendees: (opts.attendees ?? '').split(',').filter((a) => a !== ''),
+                  by: opts.by,
+                },
+                { at: '--review-at' },
+              );
+        const postmortems = (await session.incidents()).postmortems();
+        if (reassign) await postmortems.reassign(incidentId, reassign.owner, reassign.by);
+        if (meeting) await postmortems.scheduleReview(incidentId, meeting);
+        if (review) await postmortems.markReviewed(incidentId, review.by);
+        const state = await postmortems.show(incidentId);
+        session.emit(formatPostmortem(state), state);
+      },
+    );
   postmortem.option('--json', 'machine-readable output');
 
   const action = program
     .command('action')
     .description("the postmortem's action items: add, done (or deferred), list")
-    .option('--json', 'machine-readable output (each subcommand takes it)');
+    .option('--json', 'machine-readable output');
+  // `--json` after a subcommand is parsed as this command's option: it applies to whichever subcommand runs.
+  action.hook('preAction', () => {
+    if (action.opts<{ json?: boolean }>().json === true) session.json = true;
+  });
   action
     .command('add')
     .description('add an action item: filed with an owner, a due date and a kind, reminded and escalated')
@@ -71,7 +97,6 @@ export function registerPostmortemCommands(program: Command, session: CliSession
     .requiredOption('--due <date>', 'ISO date-time, e.g. 2026-03-10T17:00:00Z')
     .requiredOption('--kind <kind>', ACTION_ITEM_KINDS.join(', '))
     .requiredOption('--by <user>', 'who adds it')
-    .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { title: string; owner: string; due: string; kind: string; by: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(addActionItemSchema, opts, {});
@@ -86,7 +111,6 @@ export function registerPostmortemCommands(program: Command, session: CliSession
     .option('--deferred', 'deferred rather than done (needs --reason)')
     .option('--reason <text>', 'why (required when deferred)')
     .requiredOption('--by <user>', 'who closes it')
-    .option('--json', 'machine-readable output')
     .action(async (id: string, itemId: string, opts: { deferred?: boolean; reason?: string; by: string }) => {
       const incidentId = checkIncidentId(id);
       const input = checkInput(
@@ -106,7 +130,6 @@ export function registerPostmortemCommands(program: Command, session: CliSession
     .command('list')
     .description("the postmortem's action items")
     .argument('<ID>', 'incident id')
-    .option('--json', 'machine-readable output')
     .action(async (id: string) => {
       const items = await (await session.incidents()).postmortems().actionItems(checkIncidentId(id));
       session.emit(items.length === 0 ? 'no action items' : items.map(itemLine).join('\n'), items);

@@ -5,6 +5,7 @@ const HOUR = 3_600_000;
 /** Reminders to the owner before the document is due; one to the action item's owner a day before its due date. */
 export const DOCUMENT_REMINDERS_BEFORE = [24 * HOUR, 2 * HOUR] as const;
 export const ACTION_ITEM_REMINDER_BEFORE = 24 * HOUR;
+export const REVIEW_REMINDER_BEFORE = HOUR;
 
 export interface PostmortemDeadline {
   /** Unique per postmortem: recorded once fired. */
@@ -13,6 +14,8 @@ export interface PostmortemDeadline {
   kind: 'reminder' | 'escalation';
   /** The action item it is about; none for the document. */
   itemId?: string;
+  /** A reminder of the review meeting, to its attendees. */
+  review?: boolean;
 }
 
 /** Every deadline still ahead or due and not yet fired, earliest first. Pure: the workflow plans its one timer from it. */
@@ -25,6 +28,15 @@ export function postmortemDeadlines(state: PostmortemState): PostmortemDeadline[
       if (at > state.resolvedAt) deadlines.push({ key: `document-reminder-${before / HOUR}h`, at, kind: 'reminder' });
     }
     deadlines.push({ key: 'document-overdue', at: state.dueAt, kind: 'escalation' });
+    const review = state.review;
+    if (review !== undefined) {
+      deadlines.push({
+        key: `review-reminder-${review.sequence}`,
+        at: review.at - REVIEW_REMINDER_BEFORE,
+        kind: 'reminder',
+        review: true,
+      });
+    }
   }
   for (const item of state.actionItems) {
     if (item.status !== 'open') continue;

@@ -45,7 +45,15 @@ export interface ActionItem {
 export interface PostmortemEvent {
   at: number;
   type:
-    'drafted' | 'reminder' | 'escalation' | 'reassigned' | 'reviewed' | 'action-added' | 'action-closed' | 'completed';
+    | 'drafted'
+    | 'reminder'
+    | 'escalation'
+    | 'reassigned'
+    | 'review-scheduled'
+    | 'reviewed'
+    | 'action-added'
+    | 'action-closed'
+    | 'completed';
   message: string;
 }
 
@@ -58,6 +66,8 @@ export interface PostmortemState extends PostmortemInput {
   fired: string[];
   events: PostmortemEvent[];
   completedAt: number | null;
+  /** The post-incident review, once the owner has set its time; each reschedule sends an updated invitation. */
+  review?: { at: number; durationMs: number; attendees: string[]; sequence: number };
 }
 
 const dueSchema = z.iso
@@ -84,12 +94,25 @@ export const closeActionItemSchema = z
     path: ['reason'],
   });
 
+export const scheduleReviewSchema = z.strictObject({
+  at: dueSchema,
+  /** Minutes; an hour by default. */
+  minutes: z.number().int().min(15, 'must be at least 15').max(480, 'must be at most 480').default(60),
+  /** Policy contact names or email addresses. */
+  attendees: z
+    .array(z.union([z.email(), actorSchema]))
+    .min(1, 'name at least one attendee')
+    .max(50),
+  by: actorSchema,
+});
+
 export const reassignPostmortemSchema = z.strictObject({ owner: actorSchema, by: actorSchema });
 export const markReviewedSchema = z.strictObject({ by: actorSchema });
 
 export type AddActionItemInput = z.input<typeof addActionItemSchema>;
 export type CloseActionItemInput = z.input<typeof closeActionItemSchema>;
 export type ReassignPostmortemInput = z.input<typeof reassignPostmortemSchema>;
+export type ScheduleReviewInput = z.input<typeof scheduleReviewSchema>;
 export type MarkReviewedInput = z.input<typeof markReviewedSchema>;
 
 /** Updates answer only what changed; the whole postmortem is the query. */
@@ -99,4 +122,7 @@ export const reassignPostmortemUpdate = defineUpdate<{ owner: string }, [Reassig
   'reassignPostmortem',
 );
 export const markReviewedUpdate = defineUpdate<{ reviewedAt: number }, [MarkReviewedInput]>('markPostmortemReviewed');
+export const scheduleReviewUpdate = defineUpdate<{ at: number; sequence: number }, [ScheduleReviewInput]>(
+  'schedulePostmortemReview',
+);
 export const postmortemQuery = defineQuery<PostmortemState>('postmortem');

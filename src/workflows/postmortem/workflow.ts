@@ -22,6 +22,8 @@ import {
   postmortemQuery,
   reassignPostmortemSchema,
   reassignPostmortemUpdate,
+  scheduleReviewSchema,
+  scheduleReviewUpdate,
   type ActionItem,
   type PostmortemEvent,
   type PostmortemInput,
@@ -29,7 +31,7 @@ import {
 } from './definitions';
 
 /** Reminders are worth a few tries and never worth failing the postmortem for. */
-const { postToChat, sendEmail } = proxyActivities<IncidentActivities>({
+const { postToChat, sendEmail, sendReviewInvitation } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
 });
@@ -103,7 +105,8 @@ interface Postmortem {
   record: (type: PostmortemEvent['type'], message: string) => void;
 }
 
-function registerHandlers({ state, record }: Postmortem): void {
+function registerHandlers(pm: Postmortem): void {
+  const { state, record } = pm;
   setHandler(postmortemQuery, () => state);
   const open = () => {
     if (state.status === 'completed') refuse(IncidentErrorType.IllegalTransition, 'the postmortem is complete');
@@ -167,6 +170,40 @@ function registerHandlers({ state, record }: Postmortem): void {
   );
 
   setHandler(
+    scheduleReviewUpdate,
+    (raw) => {
+      const input = parse(scheduleReviewSchema, raw);
+      const sequence = (state.review?.sequence ?? -1) + 1;
+      state.review = { at: input.at, durationMs: input.minutes * 60_000, attendees: input.attendees, sequence };
+      record('review-scheduled', `review ${iso(input.at)} with ${input.attendees.join(', ')}, by ${input.by}`);
+      pm.pending.push(
+        sendReviewInvitation({
+          incidentId: state.incidentId,
+          key: `${workflowInfo().workflowId}/review-${sequence}-invitation`,
+          drill: state.drill,
+          title: state.title,
+          startsAt: input.at,
+          durationMs: input.minutes * 60_000,
+          attendees: input.attendees,
+          organizer: state.owner,
+          document: state.location,
+          uid: `${workflowInfo().workflowId}-review@incident-response`,
+          sequence,
+        }).catch(() => record('reminder', 'the review invitation could not be sent')),
+      );
+      return { at: input.at, sequence };
+    },
+    {
+      validator: (raw) => {
+        open();
+        const input = parse(scheduleReviewSchema, raw);
+        if (input.at <= Date.now()) refuse(IncidentErrorType.InvalidInput, 'at: must be in the future');
+        if (state.reviewedAt !== null) refuse(IncidentErrorType.IllegalTransition, 'already reviewed');
+      },
+    },
+  );
+
+  setHandler(
     markReviewedUpdate,
     (raw) => {
       const { by } = parse(markReviewedSchema, raw);
@@ -189,6 +226,12 @@ function registerHandlers({ state, record }: Postmortem): void {
 function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
   const { state, record } = pm;
   state.fired.push(deadline.key);
+  if (deadline.review && state.review) {
+    const lead = `reminder: the post-incident review starts ${iso(state.review.at)}`;
+    record('reminder', lead);
+    const who = state.review.attendees;
+    return notify(pm, deadline.key, { chat: true, email: who }, message(state, lead, [['Document', state.location]]));
+  }
   const item = deadline.itemId === undefined ? undefined : state.actionItems.find((i) => i.id === deadline.itemId);
   const owner = item?.owner ?? state.owner;
   const what = item ? `action item ${item.id} "${item.title}"` : 'the postmortem document';

@@ -9,6 +9,7 @@ import {
   postmortemQuery,
   postmortemWorkflowId,
   reassignPostmortemUpdate,
+  scheduleReviewUpdate,
   type PostmortemState,
 } from '../../../src/workflows/postmortem/definitions';
 import type { postmortemWorkflow } from '../../../src/workflows/postmortem/workflow';
@@ -139,6 +140,40 @@ describe('the postmortem workflow (time-skipping)', () => {
       done.actionItems.map((item) => `${item.id}:${item.status}`),
       ['a1:done', 'a2:deferred'],
     );
+  });
+
+  it('the owner schedules the review: attendees get a calendar invitation, and a reminder an hour before', async () => {
+    const handle = await resolvedSev1('pm-review');
+    await incidents.command('close', 'pm-review', { by: 'alice' });
+    const { resolvedAt } = await handle.query(postmortemQuery);
+    const at = new Date(resolvedAt + 30 * HOUR).toISOString();
+    const scheduled = await handle.executeUpdate(scheduleReviewUpdate, {
+      args: [{ at, attendees: ['stakeholders', 'pm@example.com'], by: 'alice' }],
+    });
+    assert.equal(scheduled.sequence, 0);
+    assert.match(
+      await refusal(
+        handle.executeUpdate(scheduleReviewUpdate, {
+          args: [{ at: '2001-01-01T00:00:00Z', attendees: ['x'], by: 'a' }],
+        }),
+      ),
+      /at: must be in the future/,
+    );
+    await harness.env.sleep(31 * HOUR);
+    const state = await handle.query(postmortemQuery);
+    assert.deepEqual(eventsOf(state, ['review-scheduled', 'reminder']), [
+      'review-scheduled@0h',
+      'reminder@24h',
+      'reminder@29h',
+    ]);
+    assert.match(state.events.at(-1)!.message, /the post-incident review starts/);
+    const invitation = (await harness.outbox.read({ incidentId: 'pm-review', channel: 'email' })).find(
+      (r) => typeof r.payload.calendar === 'string',
+    );
+    assert.ok(invitation, 'the invitation went out');
+    assert.deepEqual(invitation.payload.to, ['stakeholders@example.com', 'pm@example.com']);
+    assert.match(String(invitation.payload.calendar), /METHOD:REQUEST/);
+    await handle.terminate('test finished');
   });
 
   it('a reopened incident resolved again keeps its postmortem, action items and all', async () => {

@@ -45,6 +45,9 @@ let counter = 0;
 
 /** The default policy plus the contacts a real deployment would configure, so email has somewhere to go. */
 export const TEST_POLICY = {
+  // Around the clock: a SEV-3/SEV-4 page and its escalations would otherwise wait for business hours, and a test's
+  // timings would depend on the hour and weekday CI runs at. business-hours.test.ts sets real hours itself.
+  businessHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
   contacts: {
     stakeholders: { email: ['stakeholders@example.com'] },
     security: { email: ['security@example.com'] },

@@ -15,6 +15,7 @@ import { Outbox } from './outbox/store';
 import { outboxPager } from './paging/outbox';
 import { pagerDutyPager } from './paging/pagerduty';
 import { nodemailerReviewInviter } from './postmortem/invitation';
+import { githubTickets, noTickets } from './postmortem/tickets';
 import { githubIssuePostmortem, markdownPostmortem } from './postmortem/writers';
 import type { IntegrationProviders } from './providers';
 import { configuredActions } from './remediation/actions';
@@ -57,6 +58,7 @@ export function embeddedProviders(
       contacts: policy.contacts,
       outbox,
     }),
+    tickets: noTickets,
   };
 }
 
@@ -107,6 +109,11 @@ export function configuredProviders(
   }
   if (config.GITHUB_TOKEN && config.GITHUB_REPO) {
     providers.postmortem = githubIssuePostmortem({
+      token: config.GITHUB_TOKEN,
+      repo: config.GITHUB_REPO,
+      ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),
+    });
+    providers.tickets = githubTickets({
       token: config.GITHUB_TOKEN,
       repo: config.GITHUB_REPO,
       ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),

@@ -6,6 +6,7 @@ import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
 import { invitationActivities } from './postmortem/invitation';
 import { postmortemActivities } from './postmortem/start';
+import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
 import type { IntegrationProviders } from './providers';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
@@ -84,6 +85,7 @@ export function createActivities(providers: IntegrationProviders) {
     ...archiveActivities(providers.archive),
     ...postmortemActivities(providers.postmortem),
     ...invitationActivities(providers.invitations),
+    ...ticketActivities(providers.tickets),
   };
 }
 

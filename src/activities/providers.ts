@@ -1,6 +1,7 @@
 import type { Policy } from '../domain/policy';
 import type { IncidentArchive } from './archive/record';
 import type { ReviewInviter } from './postmortem/invitation';
+import type { TicketProvider } from './postmortem/tickets';
 import type { ActionRunner } from './remediation/actions';
 import type {
   ArchiveChannelRequest,
@@ -82,4 +83,5 @@ export interface IntegrationProviders {
   postmortem: PostmortemWriter;
   archive: IncidentArchive;
   invitations: ReviewInviter;
+  tickets: TicketProvider;
 }

@@ -184,6 +184,8 @@ const ACTIVITY_PURPOSES: Purposes = {
   archiveIncident: () => 'archive the closed incident',
   startPostmortem: (r) => `draft the postmortem and start its workflow, owned by ${r.owner}`,
   sendReviewInvitation: (r) => `invite ${r.attendees.join(', ')} to the post-incident review`,
+  fileActionItem: (r) => `file action item ${r.itemId} as a ticket`,
+  closedTickets: (r) => `check ${r.numbers.length} action item tickets`,
 };
 
 export type ActivityName = keyof IncidentActivities;

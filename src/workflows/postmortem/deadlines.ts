@@ -6,12 +6,14 @@ const HOUR = 3_600_000;
 export const DOCUMENT_REMINDERS_BEFORE = [24 * HOUR, 2 * HOUR] as const;
 export const ACTION_ITEM_REMINDER_BEFORE = 24 * HOUR;
 export const REVIEW_REMINDER_BEFORE = HOUR;
+/** How often filed tickets are checked: an item closes when its ticket does. */
+export const TICKET_POLL_EVERY = 6 * HOUR;
 
 export interface PostmortemDeadline {
   /** Unique per postmortem: recorded once fired. */
   key: string;
   at: number;
-  kind: 'reminder' | 'escalation';
+  kind: 'reminder' | 'escalation' | 'ticket-poll';
   /** The action item it is about; none for the document. */
   itemId?: string;
   /** A reminder of the review meeting, to its attendees. */
@@ -48,6 +50,10 @@ export function postmortemDeadlines(state: PostmortemState): PostmortemDeadline[
         itemId: item.id,
       });
     deadlines.push({ key: `${item.id}-overdue`, at: item.dueAt, kind: 'escalation', itemId: item.id });
+  }
+  if (state.ticketsCheckedAt !== undefined && state.actionItems.some((i) => i.status === 'open' && i.ticket)) {
+    const at = state.ticketsCheckedAt + TICKET_POLL_EVERY;
+    deadlines.push({ key: `ticket-poll-${state.ticketPolls ?? 0}`, at, kind: 'ticket-poll' });
   }
   const fired = new Set(state.fired);
   return deadlines.filter((d) => !fired.has(d.key)).sort((a, b) => a.at - b.at);

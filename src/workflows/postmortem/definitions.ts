@@ -40,6 +40,8 @@ export interface ActionItem {
   reason?: string;
   closedAt?: number;
   closedBy?: string;
+  /** The ticket it was filed as (a GitHub issue), when a tracker is configured. */
+  ticket?: { number: number; url: string };
 }
 
 export interface PostmortemEvent {
@@ -68,6 +70,9 @@ export interface PostmortemState extends PostmortemInput {
   completedAt: number | null;
   /** The post-incident review, once the owner has set its time; each reschedule sends an updated invitation. */
   review?: { at: number; durationMs: number; attendees: string[]; sequence: number };
+  /** When the tickets were last checked (or the first was filed): the next check is due a poll interval later. */
+  ticketsCheckedAt?: number;
+  ticketPolls?: number;
 }
 
 const dueSchema = z.iso

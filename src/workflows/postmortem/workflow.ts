@@ -31,10 +31,11 @@ import {
 } from './definitions';
 
 /** Reminders are worth a few tries and never worth failing the postmortem for. */
-const { postToChat, sendEmail, sendReviewInvitation } = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
-});
+const { postToChat, sendEmail, sendReviewInvitation, fileActionItem, closedTickets } =
+  proxyActivities<IncidentActivities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+  });
 
 /**
  * The postmortem of one resolved incident (runbooks 001 §6, 002 §5, 004 §7), from the draft to the last action
@@ -82,7 +83,8 @@ export async function postmortemWorkflow(input: PostmortemInput): Promise<Postmo
     }
     const wait = next.at - Date.now();
     if (wait > 0 && (await condition(changed, wait))) continue;
-    fire(pm, next);
+    if (next.kind === 'ticket-poll') await pollTickets(pm, next.key);
+    else fire(pm, next);
   }
   state.status = 'completed';
   state.completedAt = Date.now();
@@ -126,6 +128,7 @@ function registerHandlers(pm: Postmortem): void {
         status: 'open',
       };
       state.actionItems.push(item);
+      fileTicket(pm, item);
       record(
         'action-added',
         `${item.id} "${item.title}" (${item.kind}) for ${item.owner}, due ${iso(item.dueAt)}, by ${input.by}`,
@@ -222,6 +225,54 @@ function registerHandlers(pm: Postmortem): void {
   );
 }
 
+/** Files the item in the tracker, when one is configured; the item works the same without a ticket. */
+function fileTicket(pm: Postmortem, item: ActionItem): void {
+  const { state } = pm;
+  const filing = fileActionItem({
+    incidentId: state.incidentId,
+    key: `${workflowInfo().workflowId}/${item.id}-ticket`,
+    drill: state.drill,
+    itemId: item.id,
+    title: item.title,
+    owner: item.owner,
+    kind: item.kind,
+    dueAt: item.dueAt,
+    document: state.location,
+  }).then(
+    (ticket) => {
+      if (ticket === null) return;
+      item.ticket = ticket;
+      state.ticketsCheckedAt ??= Date.now();
+      pm.record('action-added', `${item.id} filed as ${ticket.url}`);
+    },
+    () => pm.record('action-added', `${item.id} could not be filed as a ticket`),
+  );
+  pm.pending.push(filing);
+}
+
+/** Closes the items whose tickets were closed; a tracker that does not answer is asked again next time. */
+async function pollTickets(pm: Postmortem, key: string): Promise<void> {
+  const { state } = pm;
+  state.fired.push(key);
+  state.ticketPolls = (state.ticketPolls ?? 0) + 1;
+  state.ticketsCheckedAt = Date.now();
+  const open = state.actionItems.filter((item) => item.status === 'open' && item.ticket);
+  let closed: number[] = [];
+  try {
+    closed = await closedTickets({ incidentId: state.incidentId, numbers: open.map((item) => item.ticket!.number) });
+  } catch {
+    return;
+  }
+  for (const item of open) {
+    if (item.status !== 'open' || !closed.includes(item.ticket!.number)) continue;
+    item.status = 'done';
+    item.closedAt = Date.now();
+    item.closedBy = 'tracker';
+    item.reason = `ticket ${item.ticket!.url} closed`;
+    pm.record('action-closed', `${item.id} done: ticket ${item.ticket!.url} closed`);
+  }
+}
+
 /** A reminder goes to whoever owns the thing; an escalation to the manager too, mentioned in the channel and mailed. */
 function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
   const { state, record } = pm;
@@ -240,7 +291,7 @@ function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
     deadline.kind === 'reminder'
       ? `reminder: ${what} is due ${iso(due)} (owner ${owner})`
       : `overdue: ${what} was due ${iso(due)} (owner ${owner}); escalated to ${state.escalateTo}`;
-  record(deadline.kind, lead);
+  record(deadline.kind === 'reminder' ? 'reminder' : 'escalation', lead);
   const audience = deadline.kind === 'reminder' ? [owner] : [owner, state.escalateTo];
   notify(
     pm,

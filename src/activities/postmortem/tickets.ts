@@ -1,4 +1,5 @@
 import type { IncidentRef } from '../types';
+import { gitHubCaller } from './writers';
 
 export interface FileActionItemRequest extends IncidentRef {
   itemId: string;
@@ -36,28 +37,12 @@ interface GitHubIssue {
   labels: Array<{ name: string }>;
 }
 
-const TIMEOUT_MS = 10_000;
-
 /** Action items as GitHub issues labelled `action-item` and `incident:<id>`; a per-item label finds a retry's issue. */
 export function githubTickets(options: { token: string; repo: string; apiUrl?: string }): TicketProvider {
   const base = `${(options.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')}/repos/${options.repo}/issues`;
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-    const response = await fetch(url, {
-      method,
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${options.token}`,
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'incident-response',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    // The message names the path and status, never the token.
-    if (!response.ok) throw new Error(`GitHub ${method} ${new URL(url).pathname} answered ${response.status}`);
-    return (await response.json()) as T;
-  };
+  const request = gitHubCaller(options);
+  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> =>
+    (await (await request(method, new URL(url), body)).json()) as T;
   const list = (incidentId: string, extra: string[], state: 'all' | 'closed') =>
     call<GitHubIssue[]>(
       'GET',

@@ -69,16 +69,17 @@ const MAX_SEARCH_PAGES = 10;
  * marker on the body's first line: a retry finds the issue it created instead of opening a second one.
  * The token needs write access to issues (and push access, or GitHub silently drops the labels the search uses).
  */
-export function githubIssuePostmortem(options: GitHubPostmortemOptions): PostmortemWriter {
-  const [owner, name, ...extra] = options.repo.split('/');
-  if (!owner || !name || extra.length > 0) {
-    throw new Error(`GitHub repository must be written owner/name, not "${options.repo}"`);
-  }
-  const api = new URL(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/`, withSlash(options.apiUrl));
+/**
+ * One GitHub REST request with the API's headers and a timeout; a failure names the method, path and status, never
+ * the token. Shared by the postmortem writer and the action-item tickets.
+ */
+export function gitHubCaller(
+  options: Pick<GitHubPostmortemOptions, 'token' | 'fetch' | 'timeout'>,
+): (method: string, url: URL, body?: unknown) => Promise<Response> {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeout ?? GITHUB_TIMEOUT_MS;
 
-  async function call(method: string, url: URL, body?: unknown): Promise<Response> {
+  return async function call(method: string, url: URL, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await doFetch(url, {
@@ -101,7 +102,16 @@ export function githubIssuePostmortem(options: GitHubPostmortemOptions): Postmor
     }
     if (!response.ok) throw await gitHubFailure(method, url, response);
     return response;
+  };
+}
+
+export function githubIssuePostmortem(options: GitHubPostmortemOptions): PostmortemWriter {
+  const [owner, name, ...extra] = options.repo.split('/');
+  if (!owner || !name || extra.length > 0) {
+    throw new Error(`GitHub repository must be written owner/name, not "${options.repo}"`);
   }
+  const api = new URL(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/`, withSlash(options.apiUrl));
+  const call = gitHubCaller(options);
 
   async function findExisting(marker: string): Promise<GitHubIssue | null> {
     let url: URL | null = new URL('issues', api);

@@ -14,8 +14,12 @@ const fixture = (name: string) =>
 
 // Recorded by scripts/record-history.ts: a SEV-1 from declaration through escalation, failed mitigation, rollback,
 // a refused resolution, resolution and close. The first was recorded before the planned-deadlines patch: it stands
-// for every incident still running when that change is deployed. The second is the same story on today's code.
+// for every incident still running when that change is deployed. The second was recorded on the engine release
+// (issue 7), before the patches that came with the front door and after it (public cadence, stakeholder updates,
+// notes in the channel, the mitigation saga, archive on close, the postmortem workflow): it stands for incidents
+// open when those were deployed. The third is the same story on today's code.
 const beforePatch = fixture('full-lifecycle.json');
+const engineRelease = fixture('full-lifecycle-engine-release.json');
 const current = fixture('full-lifecycle-v2.json');
 
 const events = (history: temporal.api.history.v1.IHistory) => history.events ?? [];
@@ -32,7 +36,7 @@ const protoBytes = (history: temporal.api.history.v1.IHistory) =>
 
 describe('replay of recorded full lifecycles', () => {
   it('both recordings cover the whole story', () => {
-    for (const history of [beforePatch, current]) {
+    for (const history of [beforePatch, engineRelease, current]) {
       assert.deepEqual(
         updateNames(history).filter((name) => name !== 'declare' && name !== 'addNote'),
         ['acknowledge', 'assignRole', 'close', 'finishMitigation', 'postStatusUpdate', 'resolve', 'startMitigation'],
@@ -56,6 +60,10 @@ describe('replay of recorded full lifecycles', () => {
 
   it('an incident started before the planned-deadlines patch finishes on the current code', async () => {
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'before-patch' }, beforePatch);
+  });
+
+  it('an incident started on the engine release finishes on the current code', async () => {
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'engine-release' }, engineRelease);
   });
 
   it('an incident started on the current code replays deterministically', async () => {

@@ -68,9 +68,12 @@ async function untilEarliestDeadlineMoves(incident: Incident, continueAsNew: () 
   if (next === undefined) return void (await condition(moved));
   const wait = next.at - Date.now();
   if (wait > 0 && (await condition(moved, wait, { summary: timerSummary(incident.state, next) }))) return;
-  const due = planDeadlines(incident.state)[0];
+  // The plan did not move, so the deadline slept for is still the first, and the fired timer in history is the
+  // proof that it is due. Comparing with the clock again would not be: a worker has been seen to wake from this
+  // timer with the previous task's time, judge the deadline early and plan again, where its replay fired it.
   // One deadline per pass: firing it changes the facts the others are planned from.
-  if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
+  const due = planDeadlines(incident.state)[0];
+  if (due !== undefined && due.at <= next.at) fireDeadline(incident, due);
 }
 
 /** The loop of incidents started before PLANNED_DEADLINES_PATCH: any timeline entry re-plans the timer. */
@@ -83,7 +86,7 @@ async function untilNextDeadlineOrAnyChange(incident: Incident): Promise<void> {
   const wait = next.at - Date.now();
   if (wait > 0 && (await condition(changed, wait, { summary: timerSummary(incident.state, next) }))) return;
   const due = planDeadlines(incident.state)[0];
-  if (due !== undefined && due.at <= Date.now()) fireDeadline(incident, due);
+  if (due !== undefined && due.at <= next.at) fireDeadline(incident, due);
 }
 
 function shouldContinueAsNew(input: IncidentWorkflowInput): boolean {

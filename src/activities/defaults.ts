@@ -49,7 +49,13 @@ export function embeddedProviders(
     smokeTests: httpSmokeTester(policy.services, { prometheusUrl, secrets: rollbackEnv }),
     rollback: configuredRollback(policy.services, rollbackEnv),
     actions: configuredActions(policy.services, rollbackEnv),
-    diagnostics: snapshotDiagnostics({ services: policy.services, artifactDir: dirs.diagnosticsDir, prometheusUrl }),
+    diagnostics: snapshotDiagnostics({
+      services: policy.services,
+      artifactDir: dirs.diagnosticsDir,
+      prometheusUrl,
+      tools: policy.diagnostics,
+      env: rollbackEnv,
+    }),
     postmortem: markdownPostmortem({ dir: dirs.postmortemDir }),
     archive: directoryArchive(dirs.archiveDir),
     invitations: nodemailerReviewInviter({

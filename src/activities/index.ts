@@ -11,6 +11,8 @@ import { pageTargets } from './paging/targets';
 import type { IntegrationProviders } from './providers';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
+  AnnotationReceipt,
+  AnnotationRequest,
   ArchiveChannelRequest,
   ChannelReceipt,
   ChatRequest,
@@ -77,6 +79,9 @@ export function createActivities(providers: IntegrationProviders) {
     },
     async collectDiagnostics(request: DiagnosticsRequest): Promise<DiagnosticsReport> {
       return providers.diagnostics.collect(request, () => Context.current().heartbeat());
+    },
+    async annotateDashboard(request: AnnotationRequest): Promise<AnnotationReceipt> {
+      return providers.diagnostics.annotate(request, Context.current().info.attempt);
     },
     async createPostmortem(request: DraftPostmortemRequest): Promise<PostmortemReceipt> {
       const incident = request.incident ?? (await currentIncident(request.incidentId));

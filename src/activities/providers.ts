@@ -4,6 +4,8 @@ import type { ReviewInviter } from './postmortem/invitation';
 import type { TicketProvider } from './postmortem/tickets';
 import type { ActionRunner } from './remediation/actions';
 import type {
+  AnnotationReceipt,
+  AnnotationRequest,
   ArchiveChannelRequest,
   ChannelReceipt,
   ChatRequest,
@@ -61,6 +63,8 @@ export interface RollbackRunner {
 /** Collects the runbook's diagnostics snapshot into an artifact; only its reference comes back. */
 export interface DiagnosticsCollector {
   collect(request: DiagnosticsRequest, heartbeat: () => void): Promise<DiagnosticsReport>;
+  /** Marks the service's dashboard; `attempt` above 1 looks for its own earlier mark first. */
+  annotate(request: AnnotationRequest, attempt: number): Promise<AnnotationReceipt>;
 }
 
 /** Writes the postmortem document (a Markdown file, or a GitHub issue). Idempotent per incident. */

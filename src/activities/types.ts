@@ -115,10 +115,32 @@ export interface DiagnosticsRequest extends IncidentRef {
   severity: Severity;
 }
 
+export interface DiagnosticsLink {
+  label: string;
+  url: string;
+}
+
 /** Only a reference and a short summary travel through Temporal; the snapshot itself stays in the artifact. */
 export interface DiagnosticsReport {
   artifact: string;
   summary: string;
+  /** The service's dashboard, its logs in Grafana Explore, new or spiking Sentry issues (absent in older reports). */
+  links?: DiagnosticsLink[];
+}
+
+/** A mark on the service's Grafana dashboard: the incident declared, a mitigation, its resolution. */
+export interface AnnotationRequest extends IncidentRef {
+  service: string;
+  /** Epoch ms of what is marked. */
+  at: number;
+  event: 'declared' | 'mitigation' | 'resolved';
+  text: string;
+}
+
+export interface AnnotationReceipt {
+  /** False when no dashboard is configured for the service: skipped (the diagnostics summary says so). */
+  annotated: boolean;
+  detail: string;
 }
 
 export interface PostmortemRequest extends IncidentRef {

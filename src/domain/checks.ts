@@ -126,16 +126,3 @@ export const smokeCheckSchema = z.preprocess(
   z.discriminatedUnion('type', [httpSmokeCheckSchema, prometheusSmokeCheckSchema, flowSmokeCheckSchema]),
 );
 export type SmokeCheck = z.output<typeof smokeCheckSchema>;
-
-/** Runbook 003's collection step: what to snapshot for this service when a SEV-1/2 is declared. */
-export const diagnosticsSchema = z.strictObject({
-  healthEndpoints: z
-    .array(z.strictObject({ name: checkName, url: httpUrl }))
-    .max(50)
-    .default([]),
-  prometheusQueries: z
-    .array(z.strictObject({ name: checkName, query: prose(2000) }))
-    .max(50)
-    .default([]),
-});
-export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;

@@ -14,7 +14,7 @@ import { policyKeySchema } from './text';
 
 export const actionNameSchema = policyKeySchema;
 /** Environment variable names as POSIX shells write them. */
-const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'is an environment variable name');
+export const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'is an environment variable name');
 
 export const TEMPLATE_FIELDS = ['incidentId', 'service', 'action', 'mitigationId', 'key'] as const;
 export type TemplateFields = Record<(typeof TEMPLATE_FIELDS)[number], string>;
@@ -78,7 +78,7 @@ const webhookActionSchema = z.strictObject({
   body: template(10_000, { secrets: true }).optional(),
 });
 
-const argumentSchema = z
+export const argumentSchema = z
   .string()
   .min(1, 'an argument must not be empty')
   .max(1000)

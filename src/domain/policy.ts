@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { diagnosticsSchema, smokeCheckSchema } from './checks';
+import { smokeCheckSchema } from './checks';
 import { isTimeZone } from './business-hours';
 import { serviceActionsSchema } from './policy-actions';
+import { diagnosticsSchema, diagnosticsToolsSchema, type DiagnosticsTools } from './policy-diagnostics';
 import { rolesPolicySchema, type RolesPolicy } from './policy-roles';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
@@ -265,6 +266,7 @@ export const policyFileSchema = z.strictObject(
     alerts: alertsPolicySchema.optional(),
     statusPage: statusPagePolicySchema.optional(),
     roles: rolesPolicySchema.optional(),
+    diagnostics: diagnosticsToolsSchema.optional(),
   },
   {
     error: (issue) => {
@@ -285,6 +287,8 @@ export interface Policy {
   statusPage: StatusPagePolicy;
   /** Reminders to take command; null without a `roles` section. */
   roles: RolesPolicy | null;
+  /** Where Grafana, Loki and Sentry answer (policy-diagnostics.ts); each absent tool is skipped. */
+  diagnostics: DiagnosticsTools;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -322,6 +326,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     alerts: file.alerts ?? alertsPolicySchema.parse({}),
     statusPage: file.statusPage ?? statusPagePolicySchema.parse({}),
     roles: file.roles ?? null,
+    diagnostics: file.diagnostics ?? diagnosticsToolsSchema.parse({}),
   };
 }
 

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DiagnosticsConfig } from '../../domain/checks';
+import type { RollbackEnvironment } from '../../config/rollback';
+import { diagnosticsToolsSchema, type DiagnosticsConfig, type DiagnosticsTools } from '../../domain/policy-diagnostics';
 import { incidentIdSchema } from '../../domain/inputs';
 import { probe, redactUrl } from '../http/probe';
 import type { DiagnosticsCollector } from '../providers';
-import type { DiagnosticsReport } from '../types';
+import type { AnnotationReceipt, AnnotationRequest, DiagnosticsLink, DiagnosticsReport } from '../types';
 import { prometheusInstantQuery } from '../verification/prometheus';
+import { annotateDashboard } from './grafana';
+import { askTools, type ToolSections } from './tools';
 
 export interface DiagnosticsOptions {
   services: Record<string, { diagnostics?: DiagnosticsConfig }>;
@@ -17,6 +20,10 @@ export interface DiagnosticsOptions {
   prometheusUrl?: string;
   /** Per health endpoint and per query. */
   timeout?: number;
+  /** Where Grafana, Loki and Sentry answer (the policy's `diagnostics`); without them each is skipped. */
+  tools?: DiagnosticsTools;
+  /** The worker's environment: {{secret.NAME}} in tool headers, and the variables a command diagnostic may see. */
+  env?: RollbackEnvironment;
 }
 
 interface HealthSnapshot {
@@ -52,12 +59,18 @@ export interface DiagnosticsArtifact {
   summary: string;
   healthEndpoints: HealthSnapshot[];
   prometheus: { url: string | null; skipped: string | null; queries: QuerySnapshot[] };
+  /** The team's tools (absent in artifacts written before them). */
+  tools?: ToolSections;
+  links?: DiagnosticsLink[];
+  notConfigured?: string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const HEALTH_BODY_BYTES = 2048;
 const MAX_SERIES_KEPT = 50;
-const MAX_SUMMARY_CHARS = 400;
+const MAX_SUMMARY_CHARS = 600;
+/** Grafana, Loki, Sentry, the change feed and the command (tools.ts). */
+const TOOL_COUNT = 5;
 
 /**
  * Runbook 003's collection step: snapshot the service's health endpoints and Prometheus queries into a JSON
@@ -66,15 +79,19 @@ const MAX_SUMMARY_CHARS = 400;
  */
 export function snapshotDiagnostics(options: DiagnosticsOptions): DiagnosticsCollector {
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const tools = options.tools ?? diagnosticsToolsSchema.parse({});
+  const env = options.env ?? {};
+  const configFor = (service: string) =>
+    options.services[service]?.diagnostics ?? { healthEndpoints: [], prometheusQueries: [] };
   return {
     async collect(request, heartbeat) {
       const dir = path.resolve(options.artifactDir, safeIncidentId(request.incidentId));
       const existing = await findArtifact(dir, request.key);
       if (existing) return existing;
 
-      const config = options.services[request.service]?.diagnostics ?? { healthEndpoints: [], prometheusQueries: [] };
+      const config = configFor(request.service);
       const { prometheusUrl } = options;
-      const [healthEndpoints, queries] = await Promise.all([
+      const [healthEndpoints, queries, found] = await Promise.all([
         Promise.all(
           config.healthEndpoints.map(async (endpoint) => {
             const snapshot = await snapshotHealth(endpoint, timeoutMs);
@@ -91,6 +108,7 @@ export function snapshotDiagnostics(options: DiagnosticsOptions): DiagnosticsCol
                 return snapshot;
               }),
             ),
+        askTools(config, tools, request, env, heartbeat),
       ]);
       const skipped =
         prometheusUrl === undefined && config.prometheusQueries.length > 0
@@ -103,15 +121,35 @@ export function snapshotDiagnostics(options: DiagnosticsOptions): DiagnosticsCol
         severity: request.severity,
         drill: request.drill,
         collectedAt: new Date().toISOString(),
-        summary: summarize(request.service, config, healthEndpoints, queries, skipped),
+        summary: summarize(request.service, config, healthEndpoints, queries, skipped, found),
         healthEndpoints,
         prometheus: {
           url: prometheusUrl === undefined ? null : redactUrl(prometheusUrl),
           skipped,
           queries,
         },
+        tools: found.sections,
+        links: found.links,
+        notConfigured: found.skipped,
       };
-      return { artifact: await writeArtifact(dir, artifact), summary: artifact.summary };
+      const file = await writeArtifact(dir, artifact);
+      return { artifact: file, summary: artifact.summary, links: found.links };
+    },
+
+    async annotate(request: AnnotationRequest, attempt: number): Promise<AnnotationReceipt> {
+      const dashboard = configFor(request.service).grafana;
+      if (tools.grafana === undefined || dashboard === undefined) {
+        const missing =
+          tools.grafana === undefined ? 'diagnostics.grafana' : `services.${request.service}.diagnostics.grafana`;
+        return { annotated: false, detail: `Grafana not configured (${missing}): no annotation` };
+      }
+      const annotation = {
+        dashboardUid: dashboard.dashboardUid,
+        time: request.at,
+        text: request.text,
+        tags: ['incident', `incident:${request.incidentId}`, request.event, ...(request.drill ? ['drill'] : [])],
+      };
+      return annotateDashboard(tools.grafana, annotation, `step:${request.key}`, attempt > 1, env, tools.timeout);
     },
   };
 }
@@ -150,16 +188,22 @@ async function snapshotQuery(
     : { ...base, ok: false, resultType: null, seriesCount: 0, samples: [], error: answer.error };
 }
 
-/** `3/4 health endpoints OK; error_rate=0.12; p99_latency=no data` — what the channel and timeline show. */
+/**
+ * `3/4 health endpoints OK; error_rate=0.12; Loki: 37 error lines in 15m, top ×12 "..."; not configured: Sentry` —
+ * what the channel and timeline show. Tools that are not configured are named once, at the end.
+ */
 export function summarize(
   service: string,
   config: DiagnosticsConfig,
   health: HealthSnapshot[],
   queries: QuerySnapshot[],
   skipped: string | null,
+  tools: { parts: string[]; skipped: string[] } = { parts: [], skipped: [] },
 ): string {
-  if (config.healthEndpoints.length === 0 && config.prometheusQueries.length === 0) {
-    return `no diagnostics configured for ${service} (services.${service}.diagnostics in the policy)`;
+  const notConfigured = tools.skipped.length > 0 ? `not configured: ${tools.skipped.join(', ')}` : null;
+  if (config.healthEndpoints.length === 0 && config.prometheusQueries.length === 0 && tools.parts.length === 0) {
+    const none = `no diagnostics configured for ${service} (services.${service}.diagnostics in the policy)`;
+    return tools.skipped.length === 0 || tools.skipped.length === TOOL_COUNT ? none : `${none}; ${notConfigured}`;
   }
   const parts: string[] = [];
   if (health.length > 0) {
@@ -169,6 +213,8 @@ export function summarize(
   }
   for (const query of queries) parts.push(`${query.name}=${queryValue(query)}`);
   if (skipped !== null) parts.push(skipped);
+  parts.push(...tools.parts);
+  if (notConfigured !== null) parts.push(notConfigured);
   const summary = parts.join('; ');
   return summary.length > MAX_SUMMARY_CHARS ? `${summary.slice(0, MAX_SUMMARY_CHARS - 3)}...` : summary;
 }
@@ -210,7 +256,13 @@ async function findArtifact(dir: string, key: string): Promise<DiagnosticsReport
     const file = path.join(dir, name);
     try {
       const artifact = JSON.parse(await readFile(file, 'utf8')) as Partial<DiagnosticsArtifact>;
-      if (artifact.key === key) return { artifact: file, summary: artifact.summary ?? '' };
+      if (artifact.key === key) {
+        return {
+          artifact: file,
+          summary: artifact.summary ?? '',
+          ...(artifact.links ? { links: artifact.links } : {}),
+        };
+      }
     } catch {
       // Not ours or unreadable: artifacts are only ever published complete (see writeArtifact).
     }

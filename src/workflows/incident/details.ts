@@ -180,6 +180,7 @@ const ACTIVITY_PURPOSES: Purposes = {
   planAction: (r) => `look up action ${r.action} of ${r.service}`,
   runAction: (r) => `run ${r.action} on ${r.service} for mitigation ${r.mitigationId}`,
   collectDiagnostics: (r) => `collect diagnostics for ${r.service}`,
+  annotateDashboard: (r) => `mark ${r.event} on the ${r.service} dashboard`,
   createPostmortem: () => 'draft the postmortem',
   archiveIncident: () => 'archive the closed incident',
   startPostmortem: (r) => `draft the postmortem and start its workflow, owned by ${r.owner}`,

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { snapshotDiagnostics, type DiagnosticsArtifact } from '../../../src/activities/diagnostics/snapshot';
 import type { DiagnosticsRequest } from '../../../src/activities/types';
-import { diagnosticsSchema } from '../../../src/domain/checks';
+import { diagnosticsSchema } from '../../../src/domain/policy-diagnostics';
 import { startHealthServer, type FakeHealthServer } from '../../fakes/health-server';
 import { startFakePrometheus, type FakePrometheusApi } from '../../fakes/prometheus-api';
 
@@ -14,6 +14,9 @@ let health: FakeHealthServer;
 let prometheus: FakePrometheusApi;
 let artifactDir: string;
 let unreachable: string;
+
+/** None of the team's tools is configured here; every summary says so once, at its end. */
+const NO_TOOLS = '; not configured: Grafana, Loki, Sentry, change feed, command';
 
 let step = 0;
 function request(overrides: Partial<DiagnosticsRequest> = {}): DiagnosticsRequest {
@@ -91,7 +94,8 @@ describe('diagnostics snapshot', () => {
 
     assert.equal(
       report.summary,
-      '2/4 health endpoints OK; failing db: 503, cache: request failed: ECONNREFUSED; error_rate=0.123; p99=error; pods=1 (+1 series)',
+      '2/4 health endpoints OK; failing db: 503, cache: request failed: ECONNREFUSED; error_rate=0.123; p99=error; pods=1 (+1 series)' +
+        NO_TOOLS,
     );
     assert.equal(path.dirname(report.artifact), path.join(artifactDir, 'inc-42'));
     assert.match(path.basename(report.artifact), /^diagnostics-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.json$/);
@@ -165,7 +169,8 @@ describe('diagnostics snapshot', () => {
     const report = await snapshotDiagnostics({ services: services(), artifactDir }).collect(request(), () => undefined);
     assert.equal(
       report.summary,
-      '2/4 health endpoints OK; failing db: 503, cache: request failed: ECONNREFUSED; Prometheus not configured: 3 queries skipped',
+      '2/4 health endpoints OK; failing db: 503, cache: request failed: ECONNREFUSED; Prometheus not configured: 3 queries skipped' +
+        NO_TOOLS,
     );
     assert.equal(prometheus.requests.length, queries);
     const artifact = await readArtifact(report.artifact);
@@ -188,7 +193,7 @@ describe('diagnostics snapshot', () => {
       timeout: 150,
     });
     const report = await collector.collect(request({ service: 'slow' }), () => undefined);
-    assert.equal(report.summary, '0/1 health endpoints OK; failing slow: no answer within 150 ms');
+    assert.equal(report.summary, '0/1 health endpoints OK; failing slow: no answer within 150 ms' + NO_TOOLS);
   });
 
   it('a service without diagnostics still gets an artifact saying so', async () => {
@@ -222,7 +227,7 @@ describe('diagnostics snapshot', () => {
       artifactDir,
       prometheusUrl: promUrl.toString(),
     }).collect(request({ service: 'auth' }), () => undefined);
-    assert.equal(report.summary, '1/1 health endpoints OK; pods=1 (+1 series)');
+    assert.equal(report.summary, '1/1 health endpoints OK; pods=1 (+1 series)' + NO_TOOLS);
     assert.equal(
       prometheus.requests.at(-1)?.authorization,
       `Basic ${Buffer.from('metrics:hunter2').toString('base64')}`,

@@ -42,7 +42,11 @@ export function createActivities(providers: IntegrationProviders) {
       return Promise.resolve(incidentPolicyFor(providers.policy, severity));
     },
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
-      return providers.chat.openChannel(request);
+      const { declaration, ...channelRequest } = request;
+      const opened = await providers.chat.openChannel(channelRequest);
+      if (!declaration) return opened;
+      const post = { ...channelRequest, ...declaration, channel: opened.channel, pin: true };
+      return { ...opened, declaration: await providers.chat.post(post, Context.current().info.attempt) };
     },
     async postToChat(request: ChatRequest): Promise<DeliveryReceipt> {
       return providers.chat.post(request, Context.current().info.attempt);

@@ -23,11 +23,18 @@ export interface OpenChannelRequest extends IncidentRef {
   topic: string;
   /** Policy contact names (and raw chat user ids or emails) to invite. */
   responders: string[];
+  /**
+   * The declaration, posted and pinned as the channel's first message by the same activity, so responders read it
+   * one workflow task sooner. Its own key keeps a retried attempt from posting it twice.
+   */
+  declaration?: { key: string; message: RenderedMessage };
 }
 
 export interface ChannelReceipt extends DeliveryReceipt {
   /** The provider's handle for the channel (a Slack channel id), used by every later chat call. */
   channel: string;
+  /** The declaration's post, when the request carried one. */
+  declaration?: DeliveryReceipt;
 }
 
 export interface ChatRequest extends IncidentRef {

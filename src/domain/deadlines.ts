@@ -1,6 +1,5 @@
 import type { IncidentState } from './incident';
-import { escalationWait } from './policy';
-import type { BusinessHours } from './policy';
+import type { BusinessHours, SeverityPolicy } from './policy';
 import { isOpen } from './lifecycle';
 import { nextBusinessHoursStart as nextOpening } from './business-hours';
 
@@ -18,6 +17,16 @@ export type Deadline =
   | { kind: 'unresolved-escalation'; at: number; target: string }
   | { kind: 'deferred-page'; at: number }
   | { kind: 'commander-reminder'; at: number };
+
+/**
+ * How long to wait without acknowledgement before ladder step `level` (0-based). Kept here, away from the policy's schema,
+ * so workflow code can use it without building that schema in every incident's sandbox.
+ */
+export function escalationWait(rules: SeverityPolicy, level: number): number | undefined {
+  const step = rules.escalationLadder[level];
+  if (!step) return undefined;
+  return level === 0 ? rules.acknowledgeWithin : (step.after ?? rules.acknowledgeWithin);
+}
 
 export function planDeadlines(state: IncidentState): Deadline[] {
   const deadlines: Deadline[] = [];

@@ -341,13 +341,6 @@ export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentP
   };
 }
 
-/** How long to wait without acknowledgement before ladder step `level` (0-based). */
-export function escalationWait(rules: SeverityPolicy, level: number): number | undefined {
-  const step = rules.escalationLadder[level];
-  if (!step) return undefined;
-  return level === 0 ? rules.acknowledgeWithin : (step.after ?? rules.acknowledgeWithin);
-}
-
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadPolicy } from '../../src/config';
 import { boundedDuration } from '../../src/domain/duration';
 import { describeIssues } from '../../src/domain/inputs';
-import { buildPolicy, escalationWait } from '../../src/domain/policy';
+import { escalationWait } from '../../src/domain/deadlines';
+import { buildPolicy } from '../../src/domain/policy';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'incident-policy-'));
 const write = (name: string, text: string) => {

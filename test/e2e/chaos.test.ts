@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { IncidentService } from '../../src/client/service';
 import type { TimelineEntry } from '../../src/domain/incident';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { provisionedCli } from '../support/temporal';
 import { CHAOS_SEV1, IncidentDriver, planIncidents, type DrivenIncident } from './chaos-driver';
@@ -53,7 +53,11 @@ before(async () => {
   dbDir = await mkdtemp(path.join(os.tmpdir(), 'incident-chaos-'));
   const devServer = await killableDevServer({ cliPath: cli.path, dbFile: path.join(dbDir, 'temporal.db') });
   server = devServer;
-  const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const bundled = bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   await devServer.start();
   bundlePath = path.join(dbDir, 'workflow-bundle.js');
   await writeFile(bundlePath, (await bundled).code);

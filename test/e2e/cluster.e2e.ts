@@ -16,7 +16,7 @@ import { loadCodecConfig } from '../../src/config/codec';
 import { loadRecordsConfig } from '../../src/config/records';
 import { readRetention } from '../../src/dev/dev-server';
 import type { TimelineEntry } from '../../src/domain/incident';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { startApi, TOKENS, type RunningApi } from '../api/server';
 import { CHAOS_SEV1, IncidentDriver, planIncidents } from './chaos-driver';
@@ -55,7 +55,11 @@ const elapsed = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`
 before(async () => {
   console.log(`cluster seed ${SEED} (replay: CHAOS_SEED=${SEED} npm run test:cluster)`);
   const started = Date.now();
-  const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const bundled = bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   const running = await startTestCluster();
   cluster = running;
   console.log(`PostgreSQL and the Temporal server up after ${elapsed(started)}`);

@@ -19,7 +19,7 @@ import { declareSchema, type DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker';
+import { createWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
@@ -61,7 +61,11 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundled once per test process; every harness's worker reuses it. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+  return (bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    logger: new DefaultLogger('WARN'),
+  }));
 }
 
 export interface HarnessOptions {

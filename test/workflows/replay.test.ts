@@ -6,7 +6,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
 import { PLANNED_DEADLINES_PATCH } from '../../src/workflows/incident/workflow';
 
 const fixture = (name: string) =>
@@ -21,6 +21,8 @@ const fixture = (name: string) =>
 const beforePatch = fixture('full-lifecycle.json');
 const engineRelease = fixture('full-lifecycle-engine-release.json');
 const current = fixture('full-lifecycle-v2.json');
+
+const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } };
 
 const events = (history: temporal.api.history.v1.IHistory) => history.events ?? [];
 const updateNames = (history: temporal.api.history.v1.IHistory) =>
@@ -59,15 +61,15 @@ describe('replay of recorded full lifecycles', () => {
   });
 
   it('an incident started before the planned-deadlines patch finishes on the current code', async () => {
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'before-patch' }, beforePatch);
+    await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-patch' }, beforePatch);
   });
 
   it('an incident started on the engine release finishes on the current code', async () => {
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'engine-release' }, engineRelease);
+    await Worker.runReplayHistory({ ...replayOptions, replayName: 'engine-release' }, engineRelease);
   });
 
   it('an incident started on the current code replays deterministically', async () => {
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: 'current' }, current);
+    await Worker.runReplayHistory({ ...replayOptions, replayName: 'current' }, current);
   });
 
   it('the current recording spends a timer per change of plan and under half the history bytes', () => {

@@ -1,9 +1,8 @@
 import type { IncidentActivities } from '../../activities';
-import type { Deadline } from '../../domain/deadlines';
+import { escalationWait, type Deadline } from '../../domain/deadlines';
 import { formatDuration } from '../../domain/duration';
 import type { IncidentState, PageReason } from '../../domain/incident';
 import type { Declaration } from '../../domain/inputs';
-import { escalationWait } from '../../domain/policy';
 
 /**
  * What the Temporal Web UI shows of an incident (user metadata): a summary and details fixed at start, details the

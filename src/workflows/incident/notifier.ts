@@ -1,4 +1,4 @@
-import { setCurrentDetails } from '@temporalio/workflow';
+import { patched, setCurrentDetails } from '@temporalio/workflow';
 import type { DeliveryReceipt, IncidentRef, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
@@ -7,6 +7,9 @@ import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } fr
 import { notifications, paging } from './activity-profiles';
 import { incidentCurrentDetails, pageSummary } from './details';
 import { nextStepRef, type Recorder } from './recorder';
+
+/** Incidents declared since this patch open their channel and post the declaration in one activity. */
+export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
 
 /**
  * Sends notifications in the background: none waits on another, none can stop the incident.
@@ -32,6 +35,10 @@ export class Notifier {
   /** Opens the incident channel and pins the declaration in it; every later chat message waits for both. */
   openChannel(declaration: RenderedMessage, responders: string[]): void {
     const ref = this.ref('channel');
+    // Since this patch one activity opens the channel and posts the declaration: one workflow task and one
+    // activity less before responders read anything. Incidents declared before it post the declaration on its own.
+    const together = patched(DECLARATION_WITH_CHANNEL_PATCH);
+    const declarationRef = together ? this.ref('chat') : undefined;
     const opened = notifications
       .openIncidentChannel({
         ...ref,
@@ -40,15 +47,22 @@ export class Notifier {
         security: this.state.security,
         topic: channelTopic(this.state),
         responders,
+        ...(declarationRef ? { declaration: { key: declarationRef.key, message: declaration } } : {}),
       })
       .then((receipt) => {
         this.state.chatChannel = receipt.channel;
         return receipt;
       });
     void this.track('chat', () => opened);
+    // The declaration is the channel's first message; the rest may then arrive in any order but after it. When the
+    // channel cannot be opened, the declaration still goes out the way every message does without a channel.
     this.channelReady = opened.catch(() => undefined);
-    // The declaration is the channel's first message; the rest may then arrive in any order but after it.
-    this.channelReady = this.postChat(declaration, undefined, true);
+    this.channelReady = together
+      ? opened.then(
+          (receipt) => (receipt.declaration ? this.recordSent('chat', receipt.declaration) : undefined),
+          () => this.postChat(declaration, undefined, true),
+        )
+      : this.postChat(declaration, undefined, true);
     this.lastSummary = this.channelReady;
     this.summary();
   }
@@ -187,18 +201,20 @@ export class Notifier {
   /** Runs a delivery and records its outcome; the returned promise settles when it is recorded and never rejects. */
   private track(channel: string, deliver: () => Promise<DeliveryReceipt>, onFailure?: () => void): Promise<void> {
     const delivery = deliver().then(
-      (receipt) => {
-        this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
-          channel,
-          duplicate: receipt.duplicate,
-        });
-      },
+      (receipt) => this.recordSent(channel, receipt),
       (error: unknown) => {
         this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel });
         onFailure?.();
       },
     );
     return this.watch(delivery);
+  }
+
+  private recordSent(channel: string, receipt: DeliveryReceipt): void {
+    this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
+      channel,
+      duplicate: receipt.duplicate,
+    });
   }
 
   private watch(work: Promise<void>): Promise<void> {

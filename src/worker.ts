@@ -1,12 +1,24 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
+import type { StatusPageRequest } from './activities/types';
 import { codecDataConverter } from './codec/aes-gcm';
 import { configuredProviders } from './activities/defaults';
 import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
+import { statusPageTaskQueue } from './workflows/task-queues';
 
-/** Builds a worker for the incident task queue; tests pass their own connection and providers. */
+/**
+ * The incident worker: one Worker on the incident task queue, and one on its status-page queue whose dispatch rate
+ * the server holds to the status page provider's limit for all workers together.
+ */
+export interface IncidentWorker {
+  /** Runs both until shutdown; if either fails, the other is shut down too. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** Builds the incident worker; tests pass their own connection and providers. */
 export async function createWorker(options: {
   connection: NativeConnection;
   namespace?: string;
@@ -16,19 +28,53 @@ export async function createWorker(options: {
   workflowBundle?: WorkflowBundle;
   /** Incidents kept in memory; the SDK's default otherwise. */
   maxCachedWorkflows?: number;
-}): Promise<Worker> {
-  return Worker.create({
+  /** How the worker names itself in history (the SDK's pid@host otherwise). */
+  identity?: string;
+}): Promise<IncidentWorker> {
+  const activities = createActivities(options.providers);
+  const shared = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
+    // Payload encryption when INCIDENT_CODEC_KEYS is set (the CLI and the API read the same keys).
+    dataConverter: codecDataConverter(),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+  };
+  const incidents = await Worker.create({
+    ...shared,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
-    activities: createActivities(options.providers),
-    // Payload encryption when INCIDENT_CODEC_KEYS is set (the CLI and the API read the same keys).
-    dataConverter: codecDataConverter(),
+    activities,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
+  const { updatesPerSecond } = options.providers.statusPage;
+  const statusPage = await Worker.create({
+    ...shared,
+    taskQueue: statusPageTaskQueue(options.taskQueue),
+    activities: { publishStatusPage: (request: StatusPageRequest) => activities.publishStatusPage(request) },
+    // The server applies the rate to the whole queue; one update at a time here keeps this worker's reads and
+    // writes for an incident from overlapping.
+    ...(updatesPerSecond === undefined ? {} : { maxTaskQueueActivitiesPerSecond: updatesPerSecond }),
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+  const workers = [incidents, statusPage];
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  return {
+    async run() {
+      const runs = workers.map((worker) =>
+        worker.run().catch((error: unknown) => {
+          shutdown();
+          throw error;
+        }),
+      );
+      await Promise.all(runs.map((run) => run.catch(() => undefined)));
+      await Promise.all(runs);
+    },
+    shutdown,
+  };
 }
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');

@@ -103,6 +103,7 @@ export function configuredProviders(
       apiKey: config.STATUSPAGE_API_KEY,
       pageId: config.STATUSPAGE_PAGE_ID,
       componentIds: config.STATUSPAGE_COMPONENT_IDS,
+      minIntervalMs: 1000 / config.STATUSPAGE_REQUESTS_PER_SECOND,
       ...(config.STATUSPAGE_API_URL ? { apiUrl: config.STATUSPAGE_API_URL } : {}),
     });
   }

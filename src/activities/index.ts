@@ -8,7 +8,7 @@ import { invitationActivities } from './postmortem/invitation';
 import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
-import type { IntegrationProviders } from './providers';
+import type { DeliveryHandoff, IntegrationProviders } from './providers';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
   AnnotationReceipt,
@@ -58,7 +58,7 @@ export function createActivities(providers: IntegrationProviders) {
       return providers.chat.archive(request);
     },
     async sendEmail(request: EmailRequest): Promise<DeliveryReceipt> {
-      return providers.email.send(request);
+      return providers.email.send(request, heartbeatHandoff());
     },
     async publishStatusPage(request: StatusPageRequest): Promise<DeliveryReceipt> {
       return providers.statusPage.publish(request);
@@ -99,6 +99,18 @@ export function createActivities(providers: IntegrationProviders) {
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
+
+/**
+ * Heartbeat details are kept by Temporal with the activity and given to its next attempt on any worker, so what one
+ * attempt got done (an email the SMTP server accepted) is known to the retry without a store the workers share.
+ */
+function heartbeatHandoff(): DeliveryHandoff {
+  const context = Context.current();
+  return {
+    earlier: context.info.heartbeatDetails as DeliveryReceipt | undefined,
+    accepted: (receipt) => context.heartbeat(receipt),
+  };
+}
 
 /** The incident as its workflow holds it now (its view: the state plus the deadlines), read by query. */
 async function currentIncident(incidentId: string): Promise<IncidentState> {

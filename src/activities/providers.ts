@@ -40,12 +40,27 @@ export interface ChatProvider {
   archive(request: ArchiveChannelRequest): Promise<DeliveryReceipt>;
 }
 
+/**
+ * What one attempt of a delivery leaves for the next, on whichever worker it runs: the activity's heartbeat details,
+ * which Temporal keeps with the activity and hands to its retry.
+ */
+export interface DeliveryHandoff {
+  /** The receipt an earlier attempt recorded once the server accepted the message, if one got that far. */
+  earlier: DeliveryReceipt | undefined;
+  accepted(receipt: DeliveryReceipt): void;
+}
+
 export interface EmailProvider {
-  send(request: EmailRequest): Promise<DeliveryReceipt>;
+  send(request: EmailRequest, handoff?: DeliveryHandoff): Promise<DeliveryReceipt>;
 }
 
 export interface StatusPageProvider {
   publish(request: StatusPageRequest): Promise<DeliveryReceipt>;
+  /**
+   * Updates per second the provider's API allows for all workers together; the worker makes it the status-page task
+   * queue's dispatch rate (the server enforces it across workers). Unset: no limit.
+   */
+  readonly updatesPerSecond?: number;
 }
 
 export interface PagerProvider {

@@ -15,6 +15,7 @@ export const INTEGRATION_ENV_VARS = [
   'STATUSPAGE_PAGE_ID',
   'STATUSPAGE_API_URL',
   'STATUSPAGE_COMPONENT_IDS',
+  'STATUSPAGE_REQUESTS_PER_SECOND',
   'PAGERDUTY_ROUTING_KEYS',
   'PAGERDUTY_ROUTING_KEY',
   'PAGERDUTY_EVENTS_URL',
@@ -50,6 +51,8 @@ const envSchema = z
     STATUSPAGE_PAGE_ID: optional,
     STATUSPAGE_API_URL: optional.pipe(z.url().optional()),
     STATUSPAGE_COMPONENT_IDS: optional.transform((ids) => (ids ? ids.split(',').map((id) => id.trim()) : [])),
+    // Statuspage's limit per API token (1/s unless Atlassian raised it for the account).
+    STATUSPAGE_REQUESTS_PER_SECOND: optional.pipe(z.coerce.number<string | undefined>().positive().max(100).default(1)),
     PAGERDUTY_ROUTING_KEYS: routingKeysSchema,
     PAGERDUTY_ROUTING_KEY: optional,
     PAGERDUTY_EVENTS_URL: optional.pipe(z.url().optional()),

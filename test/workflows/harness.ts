@@ -4,13 +4,7 @@ import path from 'node:path';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  type Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
 import { Outbox } from '../../src/activities/outbox/store';
@@ -19,7 +13,7 @@ import { declareSchema, type DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
-import { createWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { createWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH, type IncidentWorker } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
@@ -100,7 +94,7 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
   const dataDir = mkdtempSync(path.join(tmpdir(), 'incident-data-'));
   const defaults = embeddedProviders(buildPolicy(options.policy ?? TEST_POLICY), localDirs(dataDir));
   const providers = { ...defaults, ...options.override?.(defaults) };
-  const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
+  const newWorker = async (): Promise<{ worker: IncidentWorker; running: Promise<void> }> => {
     const worker = await createWorker({
       connection: env.nativeConnection,
       taskQueue,
@@ -109,7 +103,7 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
     });
     return { worker, running: worker.run() };
   };
-  let current: { worker: Worker; running: Promise<void> } | undefined = await newWorker();
+  let current: { worker: IncidentWorker; running: Promise<void> } | undefined = await newWorker();
   const stopWorker = async () => {
     const stopping = current;
     current = undefined;

@@ -5,7 +5,7 @@ import type { Contact } from '../../domain/policy';
 import type { RenderedMessage } from '../../domain/templates';
 import { redact } from '../http/errors';
 import type { Outbox } from '../outbox/store';
-import type { EmailProvider } from '../providers';
+import type { DeliveryHandoff, EmailProvider } from '../providers';
 import type { DeliveryReceipt, EmailRequest } from '../types';
 
 export interface EmailDeps {
@@ -14,7 +14,8 @@ export interface EmailDeps {
   contacts: Record<string, Contact>;
   /**
    * Every sent email is recorded here by key. With nodemailer's JSON transport this is the delivery itself; with
-   * SMTP it is the sent log that stops a retry after a worker crash from mailing again.
+   * SMTP it is this worker's sent log. Across workers, the activity's heartbeat (DeliveryHandoff) stops a retry
+   * from mailing again.
    */
   outbox?: Outbox;
 }
@@ -52,18 +53,28 @@ export function createSmtpTransport(smtpUrl: string): Transporter {
   return transport;
 }
 
-/** The SMTP provider: the same delivery as the embedded default, over a transport from createSmtpTransport. */
+/**
+ * The SMTP provider: the same delivery as the embedded default, over a transport from createSmtpTransport. Once the
+ * server accepted a message it is out of our hands, so that acceptance is handed to any retry.
+ */
 export function smtpEmail(deps: EmailDeps): EmailProvider {
-  return nodemailerEmail(deps);
+  return mailer(deps, true);
+}
+
+/** The embedded default: with nodemailer's JSON transport the outbox record is the delivery, nothing to hand off. */
+export function nodemailerEmail(deps: EmailDeps): EmailProvider {
+  return mailer(deps, false);
 }
 
 const MAX_REMEMBERED_KEYS = 10_000;
 
-export function nodemailerEmail(deps: EmailDeps): EmailProvider {
+function mailer(deps: EmailDeps, remote: boolean): EmailProvider {
   // A key sent (or being sent) by this process is not sent again; a failed send is forgotten so a retry can go.
   const sent = new Map<string, Promise<DeliveryReceipt>>();
 
-  async function deliver(request: EmailRequest): Promise<DeliveryReceipt> {
+  async function deliver(request: EmailRequest, handoff?: DeliveryHandoff): Promise<DeliveryReceipt> {
+    // An earlier attempt, on any worker, that the SMTP server accepted: sending again would mail people twice.
+    if (handoff?.earlier) return { ...handoff.earlier, duplicate: true };
     if (await deps.outbox?.has('email', request.key)) return { destination: 'sent before', duplicate: true };
     const to = resolveRecipients(request.audience, deps.contacts);
     if (to.length === 0) {
@@ -91,6 +102,12 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
     } catch (error) {
       throw classifySmtpError(error, transportSecrets.get(deps.transport) ?? []);
     }
+    const rejected = (info.rejected ?? []).map(String);
+    const accepted = to.filter((address) => !rejected.includes(address));
+    const note = rejected.length > 0 ? `; rejected: ${rejected.join(', ')}` : '';
+    const receipt = { destination: `${accepted.join(', ')} (${info.messageId ?? messageId}${note})`, duplicate: false };
+    // Recorded before anything else can fail: from here on, a retry must not send.
+    handoff?.accepted(receipt);
     await deps.outbox?.deliver({
       channel: 'email',
       key: request.key,
@@ -98,17 +115,14 @@ export function nodemailerEmail(deps: EmailDeps): EmailProvider {
       drill: request.drill,
       payload: { to, subject, text: request.message.text, messageId },
     });
-    const rejected = (info.rejected ?? []).map(String);
-    const accepted = to.filter((address) => !rejected.includes(address));
-    const note = rejected.length > 0 ? `; rejected: ${rejected.join(', ')}` : '';
-    return { destination: `${accepted.join(', ')} (${info.messageId ?? messageId}${note})`, duplicate: false };
+    return receipt;
   }
 
   return {
-    async send(request) {
+    async send(request, handoff) {
       const earlier = sent.get(request.key);
       if (earlier) return { ...(await earlier), duplicate: true };
-      const delivery = deliver(request);
+      const delivery = deliver(request, remote ? handoff : undefined);
       sent.set(request.key, delivery);
       if (sent.size > MAX_REMEMBERED_KEYS) sent.delete(sent.keys().next().value as string);
       try {

@@ -9,8 +9,8 @@ import type { DeliveryReceipt, StatusPageRequest } from '../types';
 /**
  * Atlassian Statuspage (REST API v1): one Statuspage incident per incident, created by the first public
  * update and patched through investigating / identified / monitoring / resolved. The incident carries our
- * incident id and the last applied idempotency key in its metadata, so a restarted worker finds it again and
- * a retried step is recognised instead of posted twice.
+ * incident id and the last applied idempotency key in its metadata, and every update reads it from the page first,
+ * so a retried step is recognised and an older step never overwrites a newer one, whichever worker applied it.
  */
 export interface AtlassianStatusPageOptions {
   /** Defaults to https://api.statuspage.io/v1. */
@@ -20,7 +20,10 @@ export interface AtlassianStatusPageOptions {
   /** Components every incident affects, or the components per service (a service not listed affects none). */
   componentIds: string[] | Record<string, string[]>;
   fetch?: typeof fetch;
-  /** Spacing between requests per API key: Statuspage allows 1 request/s per token. */
+  /**
+   * Spacing between requests per API key in this process: Statuspage allows 1 request/s per token (on a 60 s
+   * rolling window). Across workers the status-page task queue's rate (`updatesPerSecond`) keeps to it.
+   */
   minIntervalMs?: number;
   /** Per request; well inside the notification activity's 30 s start-to-close. */
   requestTimeoutMs?: number;
@@ -71,6 +74,12 @@ interface Tracked {
   lastKey: string | null;
 }
 
+/**
+ * An update costs a read and a write (rarely a second read, for a resolution): 2.5 requests of budget per update
+ * leave room for that and for the dispatcher's burst of one inside Statuspage's 60 s window.
+ */
+const REQUESTS_PER_UPDATE = 2.5;
+
 interface SpIncident {
   id: string;
   shortlink?: string;
@@ -80,15 +89,20 @@ interface SpIncident {
 export function atlassianStatusPage(options: AtlassianStatusPageOptions): StatusPageProvider {
   const apiUrl = (options.apiUrl ?? STATUSPAGE_API_URL).replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
-  const limiter = limiterFor(options.apiKey, options.minIntervalMs ?? 1000);
+  const minIntervalMs = options.minIntervalMs ?? 1000;
+  const limiter = limiterFor(options.apiKey, minIntervalMs);
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const pagePath = `/pages/${encodeURIComponent(options.pageId)}`;
-  /** Our incident id → its Statuspage incident, as this process last saw it. */
-  const known = new Map<string, Tracked>();
+  /**
+   * Our incident id → its Statuspage incident id. Only the id is kept: the incident's state (the last key applied)
+   * may have been changed since by another worker, so it is read afresh before every update.
+   */
+  const ids = new Map<string, string>();
   /** One publish per incident at a time, so two phases never race to create the incident. */
   const chains = new Map<string, Promise<unknown>>();
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `orNull`: a 404 answers null (a lookup of something that may be gone) instead of failing. */
+  async function call<T>(method: string, path: string, body?: unknown, orNull?: 'or-null'): Promise<T> {
     await limiter.wait();
     let response: Response;
     try {
@@ -107,6 +121,7 @@ export function atlassianStatusPage(options: AtlassianStatusPageOptions): Status
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+    if (response.status === 404 && orNull) return null as T;
     throw statusPageError(method, path, response, text, options.apiKey, limiter);
   }
 
@@ -117,17 +132,21 @@ export function atlassianStatusPage(options: AtlassianStatusPageOptions): Status
 
   function track(incidentId: string, incident: SpIncident): Tracked {
     const ours = incident.metadata?.[METADATA_KEY];
-    const tracked = { id: incident.id, lastKey: typeof ours?.last_key === 'string' ? ours.last_key : null };
-    known.set(incidentId, tracked);
-    return tracked;
+    ids.set(incidentId, incident.id);
+    return { id: incident.id, lastKey: typeof ours?.last_key === 'string' ? ours.last_key : null };
   }
 
+  /** The incident as the page holds it now: another worker may have updated it since this one last did. */
   async function find(request: StatusPageRequest): Promise<Tracked | null> {
-    // What this process applied last is trusted without asking: at 1 request/s per token a lookup per update
-    // would halve the throughput, and the metadata check below covers a restart or another worker.
-    const cached = known.get(request.incidentId);
-    if (cached) return cached;
     const ours = (incident: SpIncident) => incident.metadata?.[METADATA_KEY]?.incident_id === request.incidentId;
+    const id = ids.get(request.incidentId);
+    if (id !== undefined) {
+      const path = `/incidents/${encodeURIComponent(id)}`;
+      const current = await call<SpIncident | null>('GET', path, undefined, 'or-null');
+      if (current && ours(current)) return track(request.incidentId, current);
+      // Deleted or edited by hand: search for it as a new worker would.
+      ids.delete(request.incidentId);
+    }
     const unresolved = await call<SpIncident[]>('GET', '/incidents/unresolved');
     let found = unresolved.find(ours);
     if (!found && request.phase === 'resolved') {
@@ -164,23 +183,16 @@ export function atlassianStatusPage(options: AtlassianStatusPageOptions): Status
         StatusPageFailureType.NothingToResolve,
       );
     }
-    let incident: SpIncident;
-    try {
-      incident = existing
-        ? await call<SpIncident>('PATCH', `/incidents/${encodeURIComponent(existing.id)}`, { incident: fields })
-        : await call<SpIncident>('POST', '/incidents', { incident: { name: request.title, ...fields } });
-    } catch (error) {
-      // The incident may have been deleted or edited by hand: look it up afresh next time.
-      known.delete(request.incidentId);
-      throw error;
-    }
+    const incident = existing
+      ? await call<SpIncident>('PATCH', `/incidents/${encodeURIComponent(existing.id)}`, { incident: fields })
+      : await call<SpIncident>('POST', '/incidents', { incident: { name: request.title, ...fields } });
     const tracked = track(request.incidentId, incident);
-    tracked.lastKey = request.key;
     const link = incident.shortlink ? ` ${incident.shortlink}` : '';
     return { destination: `Statuspage incident ${tracked.id} (${request.phase})${link}`, duplicate: false };
   }
 
   return {
+    updatesPerSecond: minIntervalMs > 0 ? 1000 / minIntervalMs / REQUESTS_PER_UPDATE : undefined,
     async publish(request) {
       if (request.drill || request.security) {
         throw ApplicationFailure.nonRetryable(

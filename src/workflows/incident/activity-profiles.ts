@@ -1,6 +1,7 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities';
+import { statusPageTaskQueue } from '../task-queues';
 import { activitySummary, isActivityName } from './details';
 
 interface Summarizable {
@@ -34,10 +35,25 @@ function profile(options: ActivityOptions) {
  * Named timeout and retry profiles. Notifications retry within bounds and then give up, so a dead provider
  * is recorded on the timeline instead of spamming people or stalling the incident.
  */
-export const notifications = profile({
+const NOTIFICATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
-});
+};
+
+export const notifications = profile(NOTIFICATION_OPTIONS);
+
+/**
+ * Notifications to a rate-limited provider (the status page), on the task queue whose dispatch rate the server holds
+ * to the provider's limit across every worker. Built on first use: the queue's name derives from the workflow's own.
+ */
+export function rateLimitedNotifications() {
+  return profile({
+    ...NOTIFICATION_OPTIONS,
+    taskQueue: statusPageTaskQueue(workflowInfo().taskQueue),
+    // Waiting its turn at the rate is not the provider failing: only a start that never comes is given up on.
+    scheduleToStartTimeout: '10m',
+  });
+}
 
 /**
  * Reads of the worker's own configuration (the severity policy): local, so the declaration's first notifications

@@ -4,12 +4,15 @@ import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
-import { notifications, paging } from './activity-profiles';
+import { notifications, paging, rateLimitedNotifications } from './activity-profiles';
 import { incidentCurrentDetails, pageSummary } from './details';
 import { nextStepRef, type Recorder } from './recorder';
 
 /** Incidents declared since this patch open their channel and post the declaration in one activity. */
 export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
+
+/** Status-page updates go to their own rate-limited task queue, one after another. */
+export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
 
 /**
  * Sends notifications in the background: none waits on another, none can stop the incident.
@@ -24,6 +27,9 @@ export class Notifier {
 
   /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
   private readonly pages = new Map<string, Promise<unknown>>();
+
+  /** The last status-page update: each waits for the one before, so they reach the page in order. */
+  private lastStatusPage: Promise<unknown> = Promise.resolve();
 
   /** @param ordered whether page actions to one target run in order (incidents since the planned-deadlines patch). */
   constructor(
@@ -131,17 +137,27 @@ export class Notifier {
     this.state.publicUpdates.push({ at: Date.now(), phase, message });
     this.details();
     const ref = this.ref('status-page');
-    void this.track('status-page', () =>
-      notifications.publishStatusPage({
-        ...ref,
-        security: this.state.security,
-        title: this.state.title,
-        severity: this.state.severity,
-        service: this.state.service,
-        phase,
-        message,
-      }),
-    );
+    const request = {
+      ...ref,
+      security: this.state.security,
+      title: this.state.title,
+      severity: this.state.severity,
+      service: this.state.service,
+      phase,
+      message,
+    };
+    if (!patched(STATUS_PAGE_QUEUE_PATCH)) {
+      void this.track('status-page', () => notifications.publishStatusPage(request));
+      return;
+    }
+    // On the rate-limited queue, one update at a time per incident: the provider reads the page before it writes,
+    // and no two workers interleave that read and write for one incident.
+    const previous = this.lastStatusPage;
+    const delivery = this.track('status-page', async () => {
+      await previous;
+      return rateLimitedNotifications().publishStatusPage(request);
+    });
+    this.lastStatusPage = delivery;
   }
 
   /** Pages through the pager; when a trigger fails for good, falls back to a chat mention and an email. */

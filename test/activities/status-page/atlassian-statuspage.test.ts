@@ -83,12 +83,14 @@ describe('Atlassian Statuspage (global fetch against a loopback Statuspage API)'
     ]);
     assert.equal(incident.incident_updates[0]?.body, 'now resolved');
     assert.equal(api.componentStatus.get('cmpCheckout'), 'operational', 'resolved puts the component back');
+    // Every update reads the incident as the page holds it first: another worker may have changed it since.
     assert.deepEqual(methods(), [
       'GET /pages/pg1abc/incidents/unresolved',
       'POST /pages/pg1abc/incidents',
-      'PATCH /pages/pg1abc/incidents/:id',
-      'PATCH /pages/pg1abc/incidents/:id',
-      'PATCH /pages/pg1abc/incidents/:id',
+      ...Array.from({ length: 3 }, () => [
+        'GET /pages/pg1abc/incidents/:id',
+        'PATCH /pages/pg1abc/incidents/:id',
+      ]).flat(),
     ]);
   });
 
@@ -152,6 +154,32 @@ describe('Atlassian Statuspage (global fetch against a loopback Statuspage API)'
     const late = await atlassianStatusPage(options).publish(investigating);
     assert.equal(late.duplicate, true);
     assert.match(late.destination, /skipped/);
+    assert.equal([...api.incidents.values()][0]!.status, 'identified');
+  });
+
+  it('an older update retried on a worker that applied an even older one never overwrites a newer one', async () => {
+    // Two workers' providers: A applied step 1 and B step 3; A's retry of step 2 must see step 3 on the page.
+    const [a, b] = [atlassianStatusPage(options), atlassianStatusPage(options)];
+    const first = request();
+    const second = request({ phase: 'identified', message: 'Cause found.' });
+    const third = request({ phase: 'monitoring', message: 'Fix deployed.' });
+    await a.publish(first);
+    await b.publish(third);
+    const late = await a.publish(second);
+    assert.equal(late.duplicate, true);
+    assert.match(late.destination, /a later update is already there/);
+    const incident = [...api.incidents.values()][0]!;
+    assert.equal(incident.status, 'monitoring');
+    assert.equal(incident.incident_updates[0]?.body, 'Fix deployed.');
+    assert.equal(incident.metadata.incident_response?.last_key, third.key);
+  });
+
+  it('an incident deleted by hand is looked up again instead of patched', async () => {
+    const statusPage = atlassianStatusPage(options);
+    await statusPage.publish(request());
+    api.incidents.clear();
+    await statusPage.publish(request({ phase: 'identified' }));
+    assert.equal(api.incidents.size, 1);
     assert.equal([...api.incidents.values()][0]!.status, 'identified');
   });
 

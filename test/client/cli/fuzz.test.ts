@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { embeddedProviders } from '../../../src/activities/defaults';
 import { main } from '../../../src/client/cli/main';
 import { ConfigError, loadPolicy, localDirs } from '../../../src/config';
@@ -26,7 +26,7 @@ import {
   rollbackUpdate,
   startMitigationUpdate,
 } from '../../../src/workflows/definitions';
-import { createWorker } from '../../../src/worker';
+import { createWorker, type IncidentWorker } from '../../../src/worker';
 import { createDevServerEnv } from '../../support/temporal';
 import { CLI_COMMANDS, cliCase, policyCase, Random, validatorCase, type CliCase } from './fuzz-cases';
 
@@ -45,7 +45,7 @@ const REFERENCE = 'fz-reference';
 console.log(`fuzz seed ${SEED}: replay with FUZZ_SEED=${SEED}`);
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
+let worker: IncidentWorker;
 let running: Promise<void>;
 let dataDir: string;
 let reference: WorkflowHandle;

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { embeddedProviders } from '../../../src/activities/defaults';
 import { localDirs } from '../../../src/config';
 import { buildPolicy } from '../../../src/domain/policy';
-import { createWorker } from '../../../src/worker';
+import { createWorker, type IncidentWorker } from '../../../src/worker';
 import { createDevServerEnv } from '../../support/temporal';
 import { explain, runCli, type CliRun } from './process';
 
@@ -20,7 +20,7 @@ import { explain, runCli, type CliRun } from './process';
  */
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
+let worker: IncidentWorker;
 let running: Promise<void>;
 let dataDir: string;
 let outboxDir: string;

@@ -9,7 +9,11 @@ import type { TimelineEntry } from '../domain/incident';
 import {
   acknowledgeSchema,
   assignRoleSchema,
+  checkItemSchema,
   closeSchema,
+  confirmBreachSchema,
+  confirmIntegritySchema,
+  declaredSeverity,
   declareSchema,
   finishMitigationSchema,
   rollbackSchema,
@@ -39,7 +43,10 @@ import {
   addNoteUpdate,
   assignRoleUpdate,
   changeSeverityUpdate,
+  checkItemUpdate,
   closeUpdate,
+  confirmBreachUpdate,
+  confirmIntegrityUpdate,
   declareUpdate,
   finishMitigationUpdate,
   rollbackUpdate,
@@ -136,6 +143,9 @@ export const COMMANDS = {
   reopen: { update: reopenUpdate, schema: reopenSchema },
   close: { update: closeUpdate, schema: closeSchema },
   addNote: { update: addNoteUpdate, schema: noteSchema },
+  confirmIntegrity: { update: confirmIntegrityUpdate, schema: confirmIntegritySchema },
+  checkItem: { update: checkItemUpdate, schema: checkItemSchema },
+  confirmBreach: { update: confirmBreachUpdate, schema: confirmBreachSchema },
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['schema']>;
@@ -208,7 +218,9 @@ export class IncidentService {
 
   /** Starts the incident `input` declares, for update-with-start; a running incident takes the update instead. */
   private startOperation(input: DeclareInput, requestId: string, sentAt: number, historyEventLimit?: number) {
-    const declaration = declareSchema.parse(input);
+    const parsed = declareSchema.parse(input);
+    // Opened as the workflow opens it (data loss is SEV-1), so the Web UI and search agree from the start.
+    const declaration = { ...parsed, severity: declaredSeverity(parsed) };
     return new WithStartWorkflowOperation(incidentWorkflow, {
       taskQueue: this.options.taskQueue,
       workflowId: incidentWorkflowId(declaration.id),

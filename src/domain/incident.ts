@@ -1,5 +1,5 @@
 import type { AlertsState } from './alerts';
-import type { Declaration } from './inputs';
+import { declaredSeverity, type Declaration } from './inputs';
 import type { IncidentPolicy } from './policy';
 import type { IncidentStatus, Role, Severity } from './severity';
 
@@ -33,6 +33,9 @@ export const TIMELINE_TYPES = [
   'note',
   'diagnostics',
   'postmortem',
+  'checklist',
+  'integrity-confirmed',
+  'breach-confirmed',
   'closed',
 ] as const;
 export type TimelineType = (typeof TIMELINE_TYPES)[number];
@@ -59,6 +62,22 @@ export interface Mitigation {
   startedAt: number;
   finishedAt?: number;
   outcome?: 'succeeded' | 'failed';
+}
+
+/** One item of a special path's checklist (policy-checklists.ts), ticked off with `incident check`. */
+export interface ChecklistItem {
+  id: string;
+  list: 'data-loss' | 'security';
+  text: string;
+  doneBy?: string;
+  doneAt?: number;
+}
+
+/** Declared with data loss or corruption: the incident closes only once a named person confirms integrity. */
+export interface DataLossFacts {
+  owners: string[];
+  confirmedBy: string | null;
+  confirmedAt: number | null;
 }
 
 export interface StatusUpdate {
@@ -132,6 +151,12 @@ export interface IncidentState {
   step: number;
   /** The alerts of the group that declared it (alert intake); absent for incidents no alert ever reached. */
   alerts?: AlertsState;
+  /** Present when declared with data loss or corruption. */
+  dataLoss?: DataLossFacts;
+  /** The special paths' checklists posted so far (data loss, security); absent until one is. */
+  checklist?: ChecklistItem[];
+  /** When a security breach was confirmed (runbook 003: at least SEV-1 from then on). */
+  breachConfirmedAt?: number;
 }
 
 /** A newly declared incident: nothing acknowledged, every clock counting from the declaration. */
@@ -141,7 +166,7 @@ export function openIncidentState(declaration: Declaration, policy: IncidentPoli
     title: declaration.title,
     service: declaration.service,
     summary: declaration.summary,
-    severity: declaration.severity,
+    severity: declaredSeverity(declaration),
     status: 'declared',
     drill: declaration.drill,
     security: declaration.security,
@@ -163,5 +188,8 @@ export function openIncidentState(declaration: Declaration, policy: IncidentPoli
     chatChannel: null,
     resolutionSummary: null,
     step: 0,
+    ...(declaration.dataLoss
+      ? { dataLoss: { owners: policy.dataLoss?.owners ?? [], confirmedBy: null, confirmedAt: null } }
+      : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALERT_SOURCES } from './alerts';
 import { boundedDuration } from './duration';
-import { roleSchema, severitySchema } from './severity';
+import { roleSchema, severitySchema, type Severity } from './severity';
 import {
   actorSchema,
   escapeUnsafe,
@@ -46,9 +46,16 @@ export const declareSchema = z.object({
   commander: actor.optional(),
   drill: z.boolean().default(false),
   security: z.boolean().default(false),
+  /** Data loss or corruption (every runbook): forces SEV-1, tells the data owners, gates the close on integrity. */
+  dataLoss: z.boolean().default(false),
 });
 export type DeclareInput = z.input<typeof declareSchema>;
 export type Declaration = z.output<typeof declareSchema>;
+
+/** The severity an incident opens with: data loss or corruption is SEV-1 whatever was typed (runbooks 001, 003). */
+export function declaredSeverity(declaration: { severity: Severity; dataLoss?: boolean | undefined }): Severity {
+  return declaration.dataLoss === true ? 'SEV-1' : declaration.severity;
+}
 
 export const acknowledgeSchema = z.object({ by: actor });
 export const assignRoleSchema = z.object({ role: roleSchema, user: actor, by: actor });
@@ -98,6 +105,16 @@ export const resolveSchema = z.object({
   unverified: singleLine(500).optional(),
 });
 export const reopenSchema = z.object({ reason: singleLine(500), by: actor });
+/** A named person confirms the data is whole again (data-loss incidents close only after this). */
+export const confirmIntegritySchema = z.object({ by: actor, note: singleLine(500, { min: 0 }).optional() });
+/** Ticks off one item of a posted checklist (data loss, security) by its id. */
+export const checkItemSchema = z.object({
+  item: policyKeySchema,
+  by: actor,
+  note: singleLine(500, { min: 0 }).optional(),
+});
+/** A security breach is confirmed: the incident becomes a security incident of at least SEV-1 (runbook 003). */
+export const confirmBreachSchema = z.object({ by: actor, reason: singleLine(500) });
 export const closeSchema = z.object({ by: actor });
 export const noteSchema = z.object({ text: prose(2000), by: actor });
 /** An alert cannot retype its payload, so its text is neutralized rather than refused. */
@@ -117,6 +134,9 @@ export type RollbackInput = z.input<typeof rollbackSchema>;
 export type PageInput = z.input<typeof pageSchema>;
 export type ResolveInput = z.input<typeof resolveSchema>;
 export type ReopenInput = z.input<typeof reopenSchema>;
+export type ConfirmIntegrityInput = z.input<typeof confirmIntegritySchema>;
+export type CheckItemInput = z.input<typeof checkItemSchema>;
+export type ConfirmBreachInput = z.input<typeof confirmBreachSchema>;
 export type CloseInput = z.input<typeof closeSchema>;
 export type NoteInput = z.input<typeof noteSchema>;
 export type AlertFiredInput = z.input<typeof alertFiredSchema>;

@@ -16,7 +16,10 @@ export type Command =
   | 'reopen'
   | 'close'
   | 'addNote'
-  | 'page';
+  | 'page'
+  | 'confirmIntegrity'
+  | 'checkItem'
+  | 'confirmBreach';
 
 const OPEN: readonly IncidentStatus[] = ['declared', 'acknowledged', 'investigating', 'mitigating', 'monitoring'];
 
@@ -32,6 +35,9 @@ const ALLOWED: Record<Command, readonly IncidentStatus[]> = {
   close: ['resolved'],
   addNote: [...OPEN, 'resolved'],
   page: OPEN,
+  confirmIntegrity: [...OPEN, 'resolved'],
+  checkItem: [...OPEN, 'resolved'],
+  confirmBreach: OPEN,
 };
 
 const HINTS: Partial<Record<Command, Partial<Record<IncidentStatus, string>>>> = {

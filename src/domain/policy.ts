@@ -4,6 +4,12 @@ import { isTimeZone } from './business-hours';
 import { serviceActionsSchema } from './policy-actions';
 import { diagnosticsSchema, diagnosticsToolsSchema, type DiagnosticsTools } from './policy-diagnostics';
 import { rolesPolicySchema, type RolesPolicy } from './policy-roles';
+import {
+  dataLossPolicySchema,
+  securityPolicySchema,
+  type DataLossPolicy,
+  type SecurityPolicy,
+} from './policy-checklists';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
 import { bridgeSchema } from './policy-war-room';
@@ -267,12 +273,14 @@ export const policyFileSchema = z.strictObject(
     statusPage: statusPagePolicySchema.optional(),
     roles: rolesPolicySchema.optional(),
     diagnostics: diagnosticsToolsSchema.optional(),
+    dataLoss: dataLossPolicySchema.optional(),
+    security: securityPolicySchema.optional(),
   },
   {
     error: (issue) => {
       if (issue.code !== 'invalid_type') return undefined;
       if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
-      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat and alerts';
+      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat, alerts, statusPage, roles, dataLoss and security';
     },
   },
 );
@@ -289,6 +297,10 @@ export interface Policy {
   roles: RolesPolicy | null;
   /** Where Grafana, Loki and Sentry answer (policy-diagnostics.ts); each absent tool is skipped. */
   diagnostics: DiagnosticsTools;
+  /** Data loss or corruption declared (`--data-loss`): owners told, checklist, integrity confirmed before close. */
+  dataLoss: DataLossPolicy;
+  /** Security incidents: the checklist posted and tracked. */
+  security: SecurityPolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -301,6 +313,9 @@ export interface IncidentPolicy {
   alerts?: Pick<AlertsPolicy, 'onAllResolved'>;
   /** Reminders to take command (policy-roles.ts); absent in incidents declared before it or without the section. */
   roles?: RolesPolicy;
+  /** The special paths' checklists (policy-checklists.ts); absent in incidents declared before them. */
+  dataLoss?: DataLossPolicy;
+  security?: SecurityPolicy;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
@@ -327,6 +342,8 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     statusPage: file.statusPage ?? statusPagePolicySchema.parse({}),
     roles: file.roles ?? null,
     diagnostics: file.diagnostics ?? diagnosticsToolsSchema.parse({}),
+    dataLoss: file.dataLoss ?? dataLossPolicySchema.parse({}),
+    security: file.security ?? securityPolicySchema.parse({}),
   };
 }
 
@@ -338,6 +355,8 @@ export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentP
     chat: policy.chat,
     alerts: { onAllResolved: policy.alerts.onAllResolved },
     ...(policy.roles ? { roles: policy.roles } : {}),
+    dataLoss: policy.dataLoss,
+    security: policy.security,
   };
 }
 

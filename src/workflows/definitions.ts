@@ -7,7 +7,10 @@ import type {
   AcknowledgeInput,
   AlertFiredInput,
   AssignRoleInput,
+  CheckItemInput,
   CloseInput,
+  ConfirmBreachInput,
+  ConfirmIntegrityInput,
   DeclareInput,
   FinishMitigationInput,
   NoteInput,
@@ -98,6 +101,9 @@ export const resolveUpdate = defineUpdate<CommandResult, Command<ResolveInput>>(
 export const reopenUpdate = defineUpdate<CommandResult, Command<ReopenInput>>('reopen');
 export const closeUpdate = defineUpdate<CommandResult, Command<CloseInput>>('close');
 export const addNoteUpdate = defineUpdate<CommandResult, Command<NoteInput>>('addNote');
+export const confirmIntegrityUpdate = defineUpdate<CommandResult, Command<ConfirmIntegrityInput>>('confirmIntegrity');
+export const checkItemUpdate = defineUpdate<CommandResult, Command<CheckItemInput>>('checkItem');
+export const confirmBreachUpdate = defineUpdate<CommandResult, Command<ConfirmBreachInput>>('confirmBreach');
 
 /** What an alert delivery answers: whether it declared the incident, what it wrote, where the alerts stand. */
 export interface AlertsReceivedResult {

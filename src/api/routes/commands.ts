@@ -32,6 +32,13 @@ const ROUTES: { command: CommandName; url: string; summary: string; fromPath?: '
   { command: 'reopen', url: 'reopen', summary: 'Reopen a resolved incident' },
   { command: 'close', url: 'close', summary: 'Close a resolved incident' },
   { command: 'addNote', url: 'notes', summary: 'Add a note to the timeline' },
+  {
+    command: 'confirmIntegrity',
+    url: 'integrity',
+    summary: 'Confirm data integrity (a data-loss incident closes only after this)',
+  },
+  { command: 'checkItem', url: 'checklist', summary: 'Tick off a checklist item (data preservation, security)' },
+  { command: 'confirmBreach', url: 'breach', summary: 'Confirm a security breach (at least SEV-1 from then on)' },
 ];
 
 /**

@@ -27,6 +27,7 @@ import {
   normalizeSeverity,
 } from './input';
 import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
+import { registerChecklistCommands } from './checklist-commands';
 import { registerPostmortemCommands } from './postmortem-commands';
 import { CliSession, type Io } from './session';
 import { loadConfig, loadPolicy } from '../../config';
@@ -60,6 +61,7 @@ interface DeclareOptions {
   detectedAt?: string;
   drill?: boolean;
   security?: boolean;
+  dataLoss?: boolean;
 }
 
 export function buildProgram(session: CliSession): Command {
@@ -94,6 +96,10 @@ export function buildProgram(session: CliSession): Command {
     .option('--detected-at <time>', 'when the problem was detected, ISO 8601 like 2026-12-01T08:05:00Z (default: now)')
     .option('--drill', 'a drill: recorded like the real thing, but nobody is paged and no status page is updated')
     .option('--security', 'security incident: private channel, no public status page, security contact told')
+    .option(
+      '--data-loss',
+      'data loss or corruption: SEV-1, data owners told, preservation checklist, closes after confirm-integrity',
+    )
     .action(async (opts: DeclareOptions) => {
       const input = checkInput(
         declareSchema,
@@ -107,6 +113,7 @@ export function buildProgram(session: CliSession): Command {
           detectedAt: opts.detectedAt,
           drill: opts.drill === true,
           security: opts.security === true,
+          dataLoss: opts.dataLoss === true,
           source: 'cli',
         },
         { detectedAt: '--detected-at' },
@@ -387,6 +394,7 @@ export function buildProgram(session: CliSession): Command {
       session.emit(formatOutbox(records), records);
     });
 
+  registerChecklistCommands(program, send, report);
   registerPostmortemCommands(program, session);
   for (const sub of program.commands) {
     if (sub.name() === 'postmortem' || sub.name() === 'action') continue;

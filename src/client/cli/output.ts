@@ -97,6 +97,17 @@ export function formatShow(view: IncidentView, now = Date.now(), recent = 8): st
     lines.push(`mitigation ${m.id} (${m.kind}, ${state}): ${m.action}`);
   }
   if (view.alerts && view.alerts.tracked.length > 0) lines.push(`alerts:    ${alertsLine(view.alerts, now)}`);
+  if (view.dataLoss) {
+    const { confirmedBy, confirmedAt } = view.dataLoss;
+    const confirmed =
+      confirmedBy === null ? 'NOT confirmed (closes after confirm-integrity)' : `confirmed by ${confirmedBy}`;
+    lines.push(`integrity: ${confirmed}${confirmedAt === null ? '' : ` at ${clock(confirmedAt)}`}`);
+  }
+  for (const item of view.checklist ?? []) {
+    lines.push(
+      `[${item.doneAt === undefined ? ' ' : 'x'}] ${item.id}: ${item.text}${item.doneBy ? ` (${item.doneBy})` : ''}`,
+    );
+  }
   if (view.verifying) lines.push('verifying: smoke tests running');
   if (view.deadlines.length > 0) {
     lines.push('', 'next:');

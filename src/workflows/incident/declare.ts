@@ -3,13 +3,14 @@ import { commandTime } from '../../domain/command-meta';
 import { z } from 'zod';
 import { IncidentErrorType } from '../../domain/errors';
 import { openIncidentState } from '../../domain/incident';
-import type { Declaration } from '../../domain/inputs';
+import { declaredSeverity, type Declaration } from '../../domain/inputs';
 import { nextBusinessHoursStart, planDeadlines } from '../../domain/deadlines';
 import type { Severity } from '../../domain/severity';
 import { declarationMessage, plainMessage, stakeholderNotification } from '../../domain/templates';
 import { declareUpdate, type IncidentWorkflowInput } from '../definitions';
 import { configuration, documents, lookups } from './activity-profiles';
 import type { DeclaredIncident } from './commands';
+import { announceSpecialPaths, recordDataLossDeclared } from './checklists';
 import { Incident, parseOrReject, refuse } from './incident';
 
 const declareRequestSchema = z.object({ requestId: z.string().min(1).max(200) });
@@ -50,7 +51,7 @@ export async function declareIncident(
   sentAt: number | undefined,
   planned: boolean,
 ): Promise<Incident> {
-  const policy = await policyFor(declaration.severity, planned);
+  const policy = await policyFor(declaredSeverity(declaration), planned);
   // Declared when it was sent, not when a (possibly restarting) worker first ran it; bounded like any command.
   // (Not workflowInfo().startTime: a worker rebuilding the incident after a server restart was seen to get another.)
   const declaredAt = planned ? commandTime({ issuedAt: sentAt }, Date.now(), 0) : Date.now();
@@ -74,6 +75,7 @@ export async function declareIncident(
     },
     state.declaredAt,
   );
+  if (declaration.dataLoss) recordDataLossDeclared(incident, declaration.severity);
   incident.publishSearchAttributes();
   incident.declarationEntries = state.timeline.length;
   return incident;
@@ -116,6 +118,7 @@ export function announceDeclaration(incident: Incident): void {
   if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
   notify.statusPage('investigating');
   if (rules.diagnostics) collectDiagnostics(incident);
+  announceSpecialPaths(incident);
 }
 
 /** Runbook 003's collection step: a snapshot stored as an artifact; only its reference and summary come back. */

@@ -65,8 +65,19 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
       notify.chat(plainMessage(state, 'note', `incident closed by ${by}`));
       if (state.policy.chat.archiveOnClose) notify.archiveChannel();
     },
-    { exclusive: true },
+    { exclusive: true, guard: refuseCloseBeforeIntegrity },
   );
+}
+
+/** A data-loss incident stays open until a named person confirms the data is whole (checklists.ts). */
+function refuseCloseBeforeIntegrity(incident: Incident): void {
+  const { dataLoss, id } = incident.state;
+  if (dataLoss && dataLoss.confirmedBy === null) {
+    incident.reject(
+      IncidentErrorType.IllegalTransition,
+      `cannot close incident ${id}: data loss was declared and nobody has confirmed data integrity yet (incident confirm-integrity ${id} --by <name>)`,
+    );
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   severityChangeSchema,
   statusUpdateSchema,
 } from '../../domain/inputs';
-import { ROLE_TITLES, severityRank } from '../../domain/severity';
+import { ROLE_TITLES, severityRank, type Severity } from '../../domain/severity';
 import type { StatusUpdate } from '../../domain/incident';
 import { internalStatusUpdate, plainMessage, stakeholderUpdate } from '../../domain/templates';
 import { configuration, lookups } from './activity-profiles';
@@ -122,32 +122,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
     changeSeverityUpdate,
     'changeSeverity',
     severityChangeSchema,
-    async (incident, { severity, by, reason }, at) => {
-      const { state, recorder, notify } = incident;
-      const policy = await (incident.planned ? lookups : configuration).resolveIncidentPolicy(severity);
-      const previous = state.severity;
-      const upgraded = severityRank(severity) < severityRank(previous);
-      // Everything below is synchronous, so the main loop re-plans every timer from the new policy at once.
-      state.severity = severity;
-      state.policy = policy;
-      if (upgraded) state.escalation.unresolvedFired = false;
-      recorder.record(
-        'severity-changed',
-        by,
-        `${previous} → ${severity}${reason ? `: ${reason}` : ''}`,
-        { from: previous, to: severity },
-        at,
-      );
-      incident.publishSearchAttributes();
-      notify.summary();
-      notify.chat(plainMessage(state, 'severity-change', `severity changed ${previous} → ${severity} by ${by}`));
-      const paged = state.escalation.openPages.some((p) => p.reason === 'declared');
-      if (upgraded && policy.rules.pageOnCall === 'immediately' && !paged && state.acknowledgedAt === null) {
-        state.deferredPageAt = null;
-        incident.trigger('primary-oncall', 'declared', 0);
-      }
-      if (upgraded && state.publicUpdates.length === 0) notify.statusPage(publicPhase(incident));
-    },
+    (incident, { severity, by, reason }, at) => changeSeverity(incident, severity, by, reason, at),
     {
       exclusive: true,
       guard: (incident, { severity }) => {
@@ -165,6 +140,43 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
       incident.notify.chat(plainMessage(incident.state, 'note', `${by} (${new Date(at).toISOString()}): ${text}`));
     }
   });
+}
+
+/**
+ * Re-assesses the severity (runbook 000 §1, 002: the IC's call; a confirmed breach raises it too): the new severity's
+ * policy is read, and everything after is synchronous, so the main loop re-plans every timer from it at once.
+ */
+export async function changeSeverity(
+  incident: Incident,
+  severity: Severity,
+  by: string,
+  reason: string | undefined,
+  at: number,
+): Promise<void> {
+  const { state, recorder, notify } = incident;
+  const policy = await (incident.planned ? lookups : configuration).resolveIncidentPolicy(severity);
+  const previous = state.severity;
+  const upgraded = severityRank(severity) < severityRank(previous);
+  // Everything below is synchronous, so the main loop re-plans every timer from the new policy at once.
+  state.severity = severity;
+  state.policy = policy;
+  if (upgraded) state.escalation.unresolvedFired = false;
+  recorder.record(
+    'severity-changed',
+    by,
+    `${previous} → ${severity}${reason ? `: ${reason}` : ''}`,
+    { from: previous, to: severity },
+    at,
+  );
+  incident.publishSearchAttributes();
+  notify.summary();
+  notify.chat(plainMessage(state, 'severity-change', `severity changed ${previous} → ${severity} by ${by}`));
+  const paged = state.escalation.openPages.some((p) => p.reason === 'declared');
+  if (upgraded && policy.rules.pageOnCall === 'immediately' && !paged && state.acknowledgedAt === null) {
+    state.deferredPageAt = null;
+    incident.trigger('primary-oncall', 'declared', 0);
+  }
+  if (upgraded && state.publicUpdates.length === 0) notify.statusPage(publicPhase(incident));
 }
 
 /**

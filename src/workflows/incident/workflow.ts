@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } 
 import { planDeadlines } from '../../domain/deadlines';
 import { declareSchema } from '../../domain/inputs';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
+import { registerChecklistHandlers } from './checklists';
 import { DeclaredIncident } from './commands';
 import { announceDeclaration, declareIncident, registerDeclaration } from './declare';
 import { timerSummary } from './details';
@@ -35,6 +36,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerMitigationHandlers(declared);
   registerOnDemandPage(declared);
   registerResolutionHandlers(declared);
+  registerChecklistHandlers(declared);
 
   const incident = input.carried
     ? new Incident(input.carried, planned)

@@ -79,6 +79,9 @@ const invalid: Array<{ command: string; args: string[]; names: string }> = [
   { command: 'reopen', args: ['reopen', 'inc-1', '--reason', '', '--by', 'alice'], names: '--reason' },
   { command: 'close', args: ['close', 'inc-1', '--by', ' '], names: '--by' },
   { command: 'note', args: ['note', 'inc-1', '', '--by', 'alice'], names: 'TEXT' },
+  { command: 'check', args: ['check', 'inc-1', 'rotate keys', '--by', 'sam'], names: 'ITEM' },
+  { command: 'confirm-integrity', args: ['confirm-integrity', 'inc-1', '--by', ' '], names: '--by' },
+  { command: 'confirm-breach', args: ['confirm-breach', 'inc-1', '--reason', '', '--by', 'sam'], names: '--reason' },
   { command: 'show', args: ['show', 'inc_1'], names: 'ID' },
   { command: 'postmortem', args: ['postmortem', 'inc-1', '--reviewed', '--by', 'al\u001b[2J'], names: '--by' },
   {
@@ -143,7 +146,7 @@ void describe('invalid input exits 2, names the flag, and sends nothing', { conc
 
   void test('every command is covered by a wrong-value case', async () => {
     const run = await runCli(['--help'], env);
-    const commands = [...run.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    const commands = [...run.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
     assert.equal(commands.length, new Set(invalid.map((c) => c.command)).size, run.stdout);
     assert.deepEqual(new Set(commands), new Set(invalid.map((c) => c.command)));
   });

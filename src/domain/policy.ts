@@ -280,7 +280,7 @@ export const policyFileSchema = z.strictObject(
     error: (issue) => {
       if (issue.code !== 'invalid_type') return undefined;
       if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
-      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat, alerts, statusPage, roles, dataLoss and security';
+      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat, alerts, statusPage, roles, diagnostics, dataLoss and security';
     },
   },
 );

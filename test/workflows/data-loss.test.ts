@@ -9,7 +9,7 @@ import {
   resolveUpdate,
   stateQuery,
 } from '../../src/workflows/definitions';
-import { startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
+import { outboxPayloadsOf, refusedWith, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 const POLICY = {
   ...TEST_POLICY,
@@ -23,9 +23,6 @@ interface Posted {
   mention?: string[];
 }
 
-type Refusal = Error & { cause?: Error };
-const refusedWith = (pattern: RegExp) => (error: Refusal) => pattern.test(error.cause?.message ?? '');
-
 /** Data loss or corruption (runbooks 000-004): SEV-1, owners told, preserve first, close after integrity is confirmed. */
 describe('a data-loss incident (time-skipping)', () => {
   let harness: Harness;
@@ -34,15 +31,8 @@ describe('a data-loss incident (time-skipping)', () => {
   });
   after(() => harness?.stop());
 
-  /** A channel's records once one matches (deliveries are activities: a moment later). */
-  const recordsOf = async (incidentId: string, channel: OutboxChannel, match: (p: Posted) => boolean) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const records = (await harness.outbox.read({ incidentId, channel })).map((r) => r.payload as Posted);
-      if (records.some(match) || Date.now() > deadline) return records;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const recordsOf = (incidentId: string, channel: OutboxChannel, match: (p: Posted) => boolean) =>
+    outboxPayloadsOf(harness, incidentId, channel, match);
 
   it('is SEV-1 whatever was typed, tells the data owners, posts the checklist and closes only after confirmation', async () => {
     const incident = await harness.declare({ severity: 'SEV-3', dataLoss: true, service: 'ledger' });

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
-import { Outbox } from '../../src/activities/outbox/store';
+import { Outbox, type OutboxChannel } from '../../src/activities/outbox/store';
 import type { TimelineEntry } from '../../src/domain/incident';
 import { declareSchema, type DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
@@ -199,4 +199,24 @@ export async function entriesOf(
 
 export function minutesSince(start: number, at: number): number {
   return Math.round((at - start) / 60_000);
+}
+
+/** An outbox channel's payloads for an incident once one matches (deliveries are activities: a moment later). */
+export async function outboxPayloadsOf<P>(
+  harness: Pick<Harness, 'outbox'>,
+  incidentId: string,
+  channel: OutboxChannel,
+  match: (payload: P) => boolean,
+): Promise<P[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const payloads = (await harness.outbox.read({ incidentId, channel })).map((r) => r.payload as P);
+    if (payloads.some(match) || Date.now() > deadline) return payloads;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** For assert.rejects: an update the workflow refused with a message matching `pattern`. */
+export function refusedWith(pattern: RegExp): (error: Error & { cause?: Error }) => boolean {
+  return (error) => pattern.test(error.cause?.message ?? '');
 }

@@ -7,10 +7,7 @@ import {
   confirmBreachUpdate,
   stateQuery,
 } from '../../src/workflows/definitions';
-import { startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
-
-type Refusal = Error & { cause?: Error };
-const refusedWith = (pattern: RegExp) => (error: Refusal) => pattern.test(error.cause?.message ?? '');
+import { outboxPayloadsOf, refusedWith, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 /** Runbook 004's security path (credential leak, unauthorized access) and runbook 003's "breach confirmed: SEV-1". */
 describe('a security incident (time-skipping)', () => {
@@ -62,10 +59,9 @@ describe('a security incident (time-skipping)', () => {
     const entries = (await incident.query(stateQuery)).timeline.filter((e) => e.type === 'checklist');
     assert.match(entries.at(-1)?.message ?? '', /preserve-evidence done by sam; every item done$/);
 
-    const chat = (await harness.outbox.read({ incidentId: id, channel: 'chat' })).map(
-      (r) => r.payload as { text?: string },
-    );
-    assert.ok(chat.some((p) => p.text?.includes('[ ] preserve-evidence: Preserve evidence')));
+    const posted = (p: { text?: string }) => Boolean(p.text?.includes('[ ] preserve-evidence: Preserve evidence'));
+    const chat = await outboxPayloadsOf(harness, id, 'chat', posted);
+    assert.ok(chat.some(posted), JSON.stringify(chat));
   });
 
   it('a breach confirmed in an ordinary incident makes it a security incident; a SEV-1 stays SEV-1', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { OutboxChannel } from '../../src/activities/outbox/store';
 import { addNoteUpdate, assignRoleUpdate, stateQuery } from '../../src/workflows/definitions';
-import { startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
+import { outboxPayloadsOf, startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 const POLICY = {
   ...TEST_POLICY,
@@ -25,15 +25,8 @@ describe('the war room (time-skipping)', () => {
   });
   after(() => harness?.stop());
 
-  /** The records of a channel once one matches (deliveries are activities: a moment later). */
-  const recordsOf = async (incidentId: string, channel: OutboxChannel, match: (p: Posted) => boolean) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const records = (await harness.outbox.read({ incidentId, channel })).map((r) => r.payload as Posted);
-      if (records.some(match) || Date.now() > deadline) return records;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const recordsOf = (incidentId: string, channel: OutboxChannel, match: (p: Posted) => boolean) =>
+    outboxPayloadsOf(harness, incidentId, channel, match);
 
   it('a SEV-1 carries its bridge in the declaration, the pinned summary and the declaration email', async () => {
     const incident = await harness.declare({ severity: 'SEV-1', commander: 'carol' });

@@ -4,6 +4,8 @@ import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
 import type { Severity } from '../domain/severity';
 import { archiveActivities } from './archive/activities';
+import { drillActivities } from './drill/activities';
+import { drillSafeProviders } from './drill/safe-providers';
 import { invitationActivities } from './postmortem/invitation';
 import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
@@ -35,7 +37,9 @@ import type {
 export type { IntegrationProviders };
 
 /** The activities the incident workflow calls, built from whichever providers the worker was configured with. */
-export function createActivities(providers: IntegrationProviders) {
+export function createActivities(configured: IntegrationProviders) {
+  // Drills reach their participants only, whatever the configured providers would reach (drill/safe-providers.ts).
+  const providers = drillSafeProviders(configured);
   return {
     /** The policy is read by the worker and recorded in history, so each incident keeps the one it started with. */
     async resolveIncidentPolicy(severity: Severity): Promise<IncidentPolicy> {
@@ -95,6 +99,7 @@ export function createActivities(providers: IntegrationProviders) {
     ...postmortemActivities(providers.postmortem),
     ...invitationActivities(providers.invitations),
     ...ticketActivities(providers.tickets),
+    ...drillActivities(providers),
   };
 }
 

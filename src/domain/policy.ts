@@ -13,6 +13,7 @@ import {
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
 import { bridgeSchema } from './policy-war-room';
+import { drillsPolicySchema, type DrillsPolicy } from './policy-drills';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
 import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
@@ -275,12 +276,13 @@ export const policyFileSchema = z.strictObject(
     diagnostics: diagnosticsToolsSchema.optional(),
     dataLoss: dataLossPolicySchema.optional(),
     security: securityPolicySchema.optional(),
+    drills: drillsPolicySchema.optional(),
   },
   {
     error: (issue) => {
       if (issue.code !== 'invalid_type') return undefined;
       if (issue.input === null || issue.input === undefined || issue.input === '') return EMPTY_POLICY;
-      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat, alerts, statusPage, roles, diagnostics, dataLoss and security';
+      return 'a policy file holds a mapping of severities, businessHours, contacts, services, chat, alerts, statusPage, roles, diagnostics, dataLoss, security and drills';
     },
   },
 );
@@ -301,6 +303,8 @@ export interface Policy {
   dataLoss: DataLossPolicy;
   /** Security incidents: the checklist posted and tracked. */
   security: SecurityPolicy;
+  /** Scheduled drills (policy-drills.ts); none without a `drills` section. */
+  drills: DrillsPolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -344,6 +348,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     diagnostics: file.diagnostics ?? diagnosticsToolsSchema.parse({}),
     dataLoss: file.dataLoss ?? dataLossPolicySchema.parse({}),
     security: file.security ?? securityPolicySchema.parse({}),
+    drills: file.drills ?? {},
   };
 }
 

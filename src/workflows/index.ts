@@ -1,2 +1,3 @@
 export { incidentWorkflow } from './incident/workflow';
 export { postmortemWorkflow } from './postmortem/workflow';
+export { drillWorkflow } from './drill/workflow';

@@ -186,6 +186,10 @@ const ACTIVITY_PURPOSES: Purposes = {
   sendReviewInvitation: (r) => `invite ${r.attendees.join(', ')} to the post-incident review`,
   fileActionItem: (r) => `file action item ${r.itemId} as a ticket`,
   closedTickets: (r) => `check ${r.numbers.length} action item tickets`,
+  planDrill: (name) => `read drill ${name} from the policy`,
+  floodAlerts: (r) => `send ${r.alerts} synthetic alerts through the alert intake`,
+  reportDrill: (r) => `write the drill report on incident ${r.incidentId}`,
+  endDrillIncident: (r) => `end drill incident ${r.incidentId}`,
 };
 
 export type ActivityName = keyof IncidentActivities;

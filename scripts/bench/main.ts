@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { format, resolveConfig } from 'prettier';
 import { measureAlertToPage } from './alert-page';
+import { measureCluster, renderClusterTable, type ClusterResult } from './cluster';
 import { measureApiDeclare } from './api-declare';
 import { startBenchApi } from './api-server';
 import { parseOptions, type BenchOptions } from './options';
@@ -32,8 +33,14 @@ async function main(): Promise<void> {
       `; modes: ${options.modes.map(modeLabel).join(' | ')}; results to ${path.relative(process.cwd(), options.out)}`,
   );
   const runs: RunResult[] = [];
-  for (const [index, pragmas] of options.modes.entries()) runs.push(await runMode(options, pragmas, index === 0));
-  const report: BenchReport = {
+  // The cluster phase brings its own servers (scripts/bench/cluster.ts); the dev server modes run the others.
+  if (options.phases.some((phase) => phase !== 'cluster')) {
+    for (const [index, pragmas] of options.modes.entries()) runs.push(await runMode(options, pragmas, index === 0));
+  }
+  const cluster = options.phases.includes('cluster')
+    ? await measureCluster({ total: options.throughput, concurrency: options.concurrency }, log)
+    : undefined;
+  const report: BenchReport & { cluster?: ClusterResult } = {
     date: new Date(started).toISOString(),
     mode: options.quick ? 'quick' : 'full',
     machine: {
@@ -47,12 +54,14 @@ async function main(): Promise<void> {
     options: { ...options, out: path.relative(process.cwd(), options.out) },
     durationSeconds: (Date.now() - started) / 1000,
     runs,
+    ...(cluster ? { cluster } : {}),
   };
   await mkdir(path.dirname(options.out), { recursive: true });
   // Formatted as the repository's Prettier check expects, so a committed run passes `npm test`.
   const json = await format(JSON.stringify(report), { ...(await resolveConfig(options.out)), parser: 'json' });
   await writeFile(options.out, json);
   console.log(renderTable(report));
+  if (cluster) console.log(`\n${renderClusterTable(cluster)}`);
   console.log(`\nwritten to ${path.relative(process.cwd(), options.out)}`);
   if (runs.some((run) => run.error !== undefined)) process.exitCode = 1;
 }

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
  * The bench's sizes, from flags or BENCH_* variables. The defaults finish in about ten minutes on a 2-core
  * machine; `--quick` is a smoke run of a minute or two whose figures only show that everything works.
  */
-export const PHASES = ['latency', 'api', 'alerts', 'timer', 'throughput', 'memory', 'lifecycle'] as const;
+export const PHASES = ['latency', 'api', 'alerts', 'timer', 'throughput', 'memory', 'lifecycle', 'cluster'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {

@@ -67,6 +67,8 @@ export function planIncidents(random: Random, runId: string, count: number): Inc
 
 export interface Attempt {
   sentAt: number;
+  /** When the answer came (applied, or refused), so when the incident had the command at the latest. */
+  answeredAt?: number;
   /** Why it did not count, when it did not. */
   error?: string;
 }
@@ -190,8 +192,10 @@ export class IncidentDriver {
       attempts.push(attempt);
       try {
         await send();
+        attempt.answeredAt = Date.now();
         return { command, attempts, outcome: 'applied' };
       } catch (error) {
+        if (isRejection(error)) attempt.answeredAt = Date.now();
         attempt.error = describe(error);
         if (isRejection(error)) {
           const view = await this.answer(id, giveUpAt);

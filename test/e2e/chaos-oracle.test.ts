@@ -65,6 +65,15 @@ test('an ack issued after the due time makes the escalation due; one before it, 
   assert.equal(expectation(due, sent('acknowledge', due + TOO_CLOSE_MS + 1)), 'due');
   assert.equal(expectation(due, sent('acknowledge', due - TOO_CLOSE_MS - 1)), 'not-due');
   assert.equal(expectation(due, sent('acknowledge', due - 3_000, due + 3_000)), 'either');
+  // Sent well before the due time, but delivered after it (queued for a worker that was killed): a race.
+  const delayed: CommandRecord = {
+    command: 'acknowledge',
+    attempts: [{ sentAt: due - 3_000, answeredAt: due + 4_000 }],
+    outcome: 'applied',
+  };
+  assert.equal(expectation(due, delayed), 'either');
+  const answered: CommandRecord = { ...delayed, attempts: [{ sentAt: due - 3_000, answeredAt: due - 2_000 }] };
+  assert.equal(expectation(due, answered), 'not-due');
 });
 
 test('a late ack whose escalation fired once passes; missing, doubled or surplus escalations fail', () => {

@@ -24,15 +24,18 @@ export interface ExpectedEscalation {
 }
 
 /**
- * Due when the person first issued the command that stops the clock after the due time; not due when even the
- * last attempt went out before it. A command retried across the due time could count either way.
+ * Due when the person first issued the command that stops the clock after the due time; not due when the incident
+ * had the command before it: the last attempt was answered (so the workflow had applied it) before the due time.
+ * A command sent before the due time but delivered after it (the worker it was queued for was killed, the server
+ * was down) races the deadline's timer, and by design a late delivery does not hide an escalation that fell due
+ * (src/domain/command-meta.ts): it may count either way, as may a command retried across the due time.
  */
 export function expectation(dueAt: number, stopper: CommandRecord | undefined): Expectation {
   const first = stopper?.attempts[0]?.sentAt;
-  const last = stopper?.attempts.at(-1)?.sentAt;
+  const last = stopper?.attempts.at(-1);
   if (first === undefined || last === undefined) return 'due';
   if (first > dueAt + TOO_CLOSE_MS) return 'due';
-  if (last < dueAt - TOO_CLOSE_MS) return 'not-due';
+  if ((last.answeredAt ?? last.sentAt) < dueAt - TOO_CLOSE_MS) return 'not-due';
   return 'either';
 }
 

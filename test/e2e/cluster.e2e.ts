@@ -108,11 +108,13 @@ test(
     const acrossKill = plans.find((plan) => plan.ack === 'very-late');
     assert.ok(acrossKill, 'the plan has a very late acknowledgement');
     acrossKill.declareAfterMs = 11_000;
-    // Fixed moments: the server dies while incidents are open and their ack deadlines are pending.
+    // Fixed moments: the server dies while incidents are open and their ack deadlines are pending. The server goes
+    // first: the monkey runs its events in order and waits for each restarted worker, which under load takes 20 s,
+    // and a worker kill before it pushed the server's kill past the deadline it was meant to hold.
     const events: ChaosEvent[] = [
-      { what: 'worker', atMs: 9_000, downMs: 500 },
       { what: 'server', atMs: 16_000, downMs: 1_000 },
-      { what: 'worker', atMs: 27_000, downMs: 0 },
+      { what: 'worker', atMs: 21_000, downMs: 500 },
+      { what: 'worker', atMs: 30_000, downMs: 0 },
     ];
     const monkeysWorker = await startWorker();
     const startedAt = Date.now();
@@ -127,9 +129,9 @@ test(
     const driven = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     assert.deepEqual(
       monkey.kills.map((k) => k.what),
-      ['worker', 'server', 'worker'],
+      ['server', 'worker', 'worker'],
     );
-    const serverKilledAt = monkey.kills[1]!.at;
+    const serverKilledAt = monkey.kills[0]!.at;
 
     const failures: string[] = [];
     const lateness: LatenessRow[] = [];

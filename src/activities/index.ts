@@ -11,18 +11,19 @@ import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
 import type { DeliveryHandoff, IntegrationProviders } from './providers';
+import { messageRenderer, serviceLinks, withFields } from './templates/content';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
   AnnotationReceipt,
   AnnotationRequest,
   ArchiveChannelRequest,
   ChannelReceipt,
-  ChatRequest,
+  ChatPostActivityRequest,
   ChatSummaryRequest,
   DeliveryReceipt,
   DiagnosticsReport,
   DiagnosticsRequest,
-  EmailRequest,
+  EmailActivityRequest,
   OpenChannelRequest,
   PageRequest,
   PostmortemReceipt,
@@ -40,6 +41,7 @@ export type { IntegrationProviders };
 export function createActivities(configured: IntegrationProviders) {
   // Drills reach their participants only, whatever the configured providers would reach (drill/safe-providers.ts).
   const providers = drillSafeProviders(configured);
+  const render = messageRenderer(providers.policy);
   return {
     /** The policy is read by the worker and recorded in history, so each incident keeps the one it started with. */
     async resolveIncidentPolicy(severity: Severity): Promise<IncidentPolicy> {
@@ -49,20 +51,26 @@ export function createActivities(configured: IntegrationProviders) {
       const { declaration, ...channelRequest } = request;
       const opened = await providers.chat.openChannel(channelRequest);
       if (!declaration) return opened;
-      const post = { ...channelRequest, ...declaration, channel: opened.channel, pin: true };
+      const message = withFields(declaration.message, serviceLinks(providers.policy, declaration.links));
+      const post = { ...channelRequest, key: declaration.key, message, channel: opened.channel, pin: true };
       return { ...opened, declaration: await providers.chat.post(post, Context.current().info.attempt) };
     },
-    async postToChat(request: ChatRequest): Promise<DeliveryReceipt> {
-      return providers.chat.post(request, Context.current().info.attempt);
+    /** Renders here, not in the workflow: a team's own template files take effect without a workflow change. */
+    async postToChat(request: ChatPostActivityRequest): Promise<DeliveryReceipt> {
+      const { incidentId, key, drill, channel, mention, pin } = request;
+      const post = { incidentId, key, drill, channel, mention, pin, message: render(request) };
+      return providers.chat.post(post, Context.current().info.attempt);
     },
     async updateChatSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt> {
-      return providers.chat.updateSummary(request);
+      const summary = withFields(request.summary, serviceLinks(providers.policy, request.links));
+      return providers.chat.updateSummary({ ...request, summary });
     },
     async archiveChannel(request: ArchiveChannelRequest): Promise<DeliveryReceipt> {
       return providers.chat.archive(request);
     },
-    async sendEmail(request: EmailRequest): Promise<DeliveryReceipt> {
-      return providers.email.send(request, heartbeatHandoff());
+    async sendEmail(request: EmailActivityRequest): Promise<DeliveryReceipt> {
+      const { incidentId, key, drill, audience } = request;
+      return providers.email.send({ incidentId, key, drill, audience, message: render(request) }, heartbeatHandoff());
     },
     async publishStatusPage(request: StatusPageRequest): Promise<DeliveryReceipt> {
       return providers.statusPage.publish(request);

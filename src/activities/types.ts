@@ -1,3 +1,5 @@
+import type { MessageFacts } from '../domain/message-facts';
+import type { TemplateName } from '../domain/policy-audiences';
 import type { RenderedMessage } from '../domain/templates';
 import type { Severity } from '../domain/severity';
 import type { IncidentState, PageReason, PublicUpdate } from '../domain/incident';
@@ -27,7 +29,7 @@ export interface OpenChannelRequest extends IncidentRef {
    * The declaration, posted and pinned as the channel's first message by the same activity, so responders read it
    * one workflow task sooner. Its own key keeps a retried attempt from posting it twice.
    */
-  declaration?: { key: string; message: RenderedMessage };
+  declaration?: { key: string; message: RenderedMessage; links?: string };
 }
 
 export interface ChannelReceipt extends DeliveryReceipt {
@@ -36,6 +38,15 @@ export interface ChannelReceipt extends DeliveryReceipt {
   /** The declaration's post, when the request carried one. */
   declaration?: DeliveryReceipt;
 }
+
+/**
+ * What the workflow asks to send: a message it rendered itself, or a template and the facts to render it from (the
+ * activity renders, so a team's own template files need no workflow change). `links` names the service whose runbook
+ * and dashboard links the message carries.
+ */
+export type MessageContent =
+  | { message: RenderedMessage; template?: undefined; links?: string }
+  | { template: TemplateName; facts: MessageFacts; message?: undefined; links?: string };
 
 export interface ChatRequest extends IncidentRef {
   channel: string | null;
@@ -51,6 +62,8 @@ export interface ChatSummaryRequest extends IncidentRef {
   channel: string | null;
   summary: RenderedMessage;
   topic: string;
+  /** The service whose runbook and dashboard links the summary shows (absent in older incidents' requests). */
+  links?: string;
 }
 
 export interface ArchiveChannelRequest extends IncidentRef {
@@ -58,10 +71,14 @@ export interface ArchiveChannelRequest extends IncidentRef {
 }
 
 export interface EmailRequest extends IncidentRef {
-  /** Policy contact names; the provider resolves them to addresses. */
+  /** Policy contact names or email addresses; the provider resolves names to addresses. */
   audience: string[];
   message: RenderedMessage;
 }
+
+/** A chat post or an email as the workflow sends it: the request with its content still to render. */
+export type ChatPostActivityRequest = Omit<ChatRequest, 'message'> & MessageContent;
+export type EmailActivityRequest = Omit<EmailRequest, 'message'> & MessageContent;
 
 export interface StatusPageRequest extends IncidentRef {
   /** Security incidents never reach a public page; the provider refuses them as a second guard. */

@@ -87,7 +87,11 @@ export function loadPolicy(policyPath: string | null): Policy {
     throw new ConfigError(`Cannot read policy file ${policyPath}: ${(error as Error).message}`);
   }
   try {
-    return buildPolicy(content);
+    const policy = buildPolicy(content);
+    // Template files are named relative to the policy file, so the two move together.
+    const dir = path.dirname(path.resolve(policyPath));
+    const templates = Object.entries(policy.templates).map(([name, file]) => [name, path.resolve(dir, file)]);
+    return { ...policy, templates: Object.fromEntries(templates) as Policy['templates'] };
   } catch (error) {
     if (error instanceof z.ZodError)
       throw new ConfigError(`Invalid policy file ${policyPath}: ${describeIssues(error)}`);

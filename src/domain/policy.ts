@@ -12,6 +12,17 @@ import {
 } from './policy-checklists';
 import { boundedDuration } from './duration';
 import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
+import {
+  announcementsSchema,
+  audiencesFor,
+  audiencesSchema,
+  defaultAudiences,
+  templatesPolicySchema,
+  type Announcements,
+  type Audience,
+  type IncidentAudience,
+  type TemplatesPolicy,
+} from './policy-audiences';
 import { bridgeSchema } from './policy-war-room';
 import { drillsPolicySchema, type DrillsPolicy } from './policy-drills';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
@@ -158,6 +169,9 @@ const serviceSchema = z.strictObject({
   rollback: rollbackSchema.optional(),
   /** Named mitigations that run (`incident mitigate ID --run NAME`); `rollback` here replaces the one above. */
   actions: serviceActionsSchema.optional(),
+  /** Links for responders, shown in the declaration and the pinned summary. */
+  runbook: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  dashboard: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 export type ServiceConfig = z.output<typeof serviceSchema>;
 
@@ -277,6 +291,9 @@ export const policyFileSchema = z.strictObject(
     dataLoss: dataLossPolicySchema.optional(),
     security: securityPolicySchema.optional(),
     drills: drillsPolicySchema.optional(),
+    audiences: audiencesSchema.optional(),
+    announcements: announcementsSchema.optional(),
+    templates: templatesPolicySchema.optional(),
   },
   {
     error: (issue) => {
@@ -305,6 +322,11 @@ export interface Policy {
   security: SecurityPolicy;
   /** Scheduled drills (policy-drills.ts); none without a `drills` section. */
   drills: DrillsPolicy;
+  /** Who hears what, per severity (policy-audiences.ts); runbook 002's defaults without the section. */
+  audiences: Record<string, Audience>;
+  announcements: Announcements | null;
+  /** Template files replacing the defaults, as paths the worker can open. */
+  templates: TemplatesPolicy;
 }
 
 /** The slice of the policy an incident carries in its state: what its own severity demands. */
@@ -320,6 +342,10 @@ export interface IncidentPolicy {
   /** The special paths' checklists (policy-checklists.ts); absent in incidents declared before them. */
   dataLoss?: DataLossPolicy;
   security?: SecurityPolicy;
+  /** Who hears what at this severity; absent in incidents declared before audiences (they email as they did). */
+  audiences?: IncidentAudience[];
+  /** The team-wide announcement channel, when the policy has one. */
+  announcements?: Announcements;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */
@@ -349,6 +375,9 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     dataLoss: file.dataLoss ?? dataLossPolicySchema.parse({}),
     security: file.security ?? securityPolicySchema.parse({}),
     drills: file.drills ?? {},
+    audiences: file.audiences ?? defaultAudiences(severities),
+    announcements: file.announcements ?? null,
+    templates: file.templates ?? {},
   };
 }
 
@@ -362,6 +391,8 @@ export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentP
     ...(policy.roles ? { roles: policy.roles } : {}),
     dataLoss: policy.dataLoss,
     security: policy.security,
+    audiences: audiencesFor(policy.audiences, severity),
+    ...(policy.announcements ? { announcements: policy.announcements } : {}),
   };
 }
 

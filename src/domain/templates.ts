@@ -17,6 +17,7 @@ export type MessageKind =
   | 'mitigation'
   | 'verification'
   | 'stakeholder-notification'
+  | 'user-facing-update'
   | 'post-incident-summary'
   | 'note'
   | 'summary';
@@ -35,6 +36,11 @@ const nextDue = (at: number | null) => (at === null ? undefined : iso(at));
 function headline(state: IncidentState): string {
   const drill = state.drill ? '[DRILL] ' : '';
   return `${drill}[${state.severity}] ${state.title}`;
+}
+
+/** The announcement channel's headline: a security incident's title stays with the people handling it. */
+export function announcedHeadline(state: IncidentState): string {
+  return state.security ? `[${state.severity}] Security incident` : `[${state.severity}] ${state.title}`;
 }
 
 function render(kind: MessageKind, subject: string, fields: Array<[string, string | undefined]>, lead?: string) {

@@ -26,8 +26,9 @@ export const EmailFailureType = {
   Rejected: 'EmailRejected',
 } as const;
 
+/** Contact names become their addresses; an address (an audience may list one) is itself. */
 export function resolveRecipients(audience: string[], contacts: Record<string, Contact>): string[] {
-  return [...new Set(audience.flatMap((name) => contacts[name]?.email ?? []))];
+  return [...new Set(audience.flatMap((name) => (name.includes('@') ? [name] : (contacts[name]?.email ?? []))))];
 }
 
 /** Values that must never leave the process in an error, kept per transport built by createSmtpTransport. */

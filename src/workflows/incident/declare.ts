@@ -6,7 +6,8 @@ import { openIncidentState } from '../../domain/incident';
 import { declaredSeverity, type Declaration } from '../../domain/inputs';
 import { nextBusinessHoursStart, planDeadlines } from '../../domain/deadlines';
 import type { Severity } from '../../domain/severity';
-import { declarationMessage, plainMessage, stakeholderNotification } from '../../domain/templates';
+import { declarationFacts } from '../../domain/message-facts';
+import { announcedHeadline, declarationMessage, plainMessage, stakeholderNotification } from '../../domain/templates';
 import { declareUpdate, type IncidentWorkflowInput } from '../definitions';
 import { configuration, documents, lookups } from './activity-profiles';
 import type { DeclaredIncident } from './commands';
@@ -111,11 +112,16 @@ export function announceDeclaration(incident: Incident): void {
     }
   }
 
-  const audience = [
-    ...(rules.stakeholderEmail === 'all' ? ['stakeholders'] : []),
-    ...(state.security ? ['security'] : []),
-  ];
-  if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
+  if (notify.byAudience()) {
+    notify.audiences(declarationFacts(state));
+    notify.announce(`${announcedHeadline(state)} declared: ${state.service} (incident ${state.id})`);
+  } else {
+    const audience = [
+      ...(rules.stakeholderEmail === 'all' ? ['stakeholders'] : []),
+      ...(state.security ? ['security'] : []),
+    ];
+    if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
+  }
   notify.statusPage('investigating');
   if (rules.diagnostics) collectDiagnostics(incident);
   announceSpecialPaths(incident);

@@ -1,4 +1,5 @@
 import type { IncidentActivities } from '../../activities';
+import type { MessageContent } from '../../activities/types';
 import { escalationWait, type Deadline } from '../../domain/deadlines';
 import { formatDuration } from '../../domain/duration';
 import type { IncidentState, PageReason } from '../../domain/incident';
@@ -156,6 +157,8 @@ type Purposes = {
 };
 
 const kindLabel = (kind: string) => kind.replace(/-/g, ' ');
+/** A message the workflow rendered names its kind; one the activity renders, its template. */
+const contentLabel = (r: MessageContent) => kindLabel(r.template ?? r.message.kind);
 
 /**
  * What each activity is for, read from its request: the summary the Web UI shows beside it unless the caller
@@ -166,11 +169,11 @@ const ACTIVITY_PURPOSES: Purposes = {
   openIncidentChannel: (r) => `open ${r.security ? 'private ' : ''}channel ${channelLabel({ id: r.incidentId })}`,
   postToChat: (r) => {
     const mention = r.mention && r.mention.length > 0 ? `, mention ${r.mention.join(', ')}` : '';
-    return `${r.pin ? 'post and pin' : 'post'} ${kindLabel(r.message.kind)} to ${channelLabel({ id: r.incidentId })}${mention}`;
+    return `${r.pin ? 'post and pin' : 'post'} ${contentLabel(r)} to ${r.channel && r.channel.startsWith('#') ? r.channel : channelLabel({ id: r.incidentId })}${mention}`;
   },
   updateChatSummary: (r) => `refresh pinned summary and topic in ${channelLabel({ id: r.incidentId })}`,
   archiveChannel: (r) => `archive ${channelLabel({ id: r.incidentId })}`,
-  sendEmail: (r) => `email ${kindLabel(r.message.kind)} to ${r.audience.join(', ')}`,
+  sendEmail: (r) => `email ${contentLabel(r)} to ${r.audience.join(', ')}`,
   publishStatusPage: (r) => `publish status page: ${r.phase}`,
   page: (r) => `${r.action === 'trigger' ? 'page' : `${r.action} the page to`} ${r.target}: ${kindLabel(r.reason)}`,
   runSmokeTests: (r) => `run smoke tests for ${r.service}`,

@@ -1,7 +1,9 @@
 import { patched, setCurrentDetails } from '@temporalio/workflow';
-import type { DeliveryReceipt, IncidentRef, PageReason } from '../../activities/types';
+import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
+import { factsFor, hears, templateFor, type MessageFacts } from '../../domain/message-facts';
+import type { TemplateName } from '../../domain/policy-audiences';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
 import { notifications, paging, rateLimitedNotifications } from './activity-profiles';
@@ -13,6 +15,14 @@ export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
 
 /** Status-page updates go to their own rate-limited task queue, one after another. */
 export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
+
+/**
+ * Incidents declared since this patch (their policy carries audiences) tell each audience what its severity makes it
+ * hear, by its own channels, rendered by the activity from the facts; announce declaration and resolution in the
+ * team channel; and post the internal update and the post-incident summary from the template files. Older incidents
+ * email the contacts `stakeholders` and `security` as they did.
+ */
+export const AUDIENCES_PATCH = 'audiences-v1';
 
 /**
  * Sends notifications in the background: none waits on another, none can stop the incident.
@@ -53,7 +63,9 @@ export class Notifier {
         security: this.state.security,
         topic: channelTopic(this.state),
         responders,
-        ...(declarationRef ? { declaration: { key: declarationRef.key, message: declaration } } : {}),
+        ...(declarationRef
+          ? { declaration: { key: declarationRef.key, message: declaration, links: this.state.service } }
+          : {}),
       })
       .then((receipt) => {
         this.state.chatChannel = receipt.channel;
@@ -63,27 +75,72 @@ export class Notifier {
     // The declaration is the channel's first message; the rest may then arrive in any order but after it. When the
     // channel cannot be opened, the declaration still goes out the way every message does without a channel.
     this.channelReady = opened.catch(() => undefined);
+    const post = { message: declaration, links: this.state.service };
     this.channelReady = together
       ? opened.then(
           (receipt) => (receipt.declaration ? this.recordSent('chat', receipt.declaration) : undefined),
-          () => this.postChat(declaration, undefined, true),
+          () => this.postChat(post, undefined, true),
         )
-      : this.postChat(declaration, undefined, true);
+      : this.postChat(post, undefined, true);
     this.lastSummary = this.channelReady;
     this.summary();
   }
 
   chat(message: RenderedMessage, mention?: string[]): void {
-    void this.postChat(message, mention);
+    void this.postChat({ message }, mention);
   }
 
-  private postChat(message: RenderedMessage, mention?: string[], pin?: boolean): Promise<void> {
+  /** A message the activity renders from a template file and these facts. */
+  chatTemplate(template: TemplateName, facts: MessageFacts): void {
+    void this.postChat({ template, facts });
+  }
+
+  private postChat(content: MessageContent, mention?: string[], pin?: boolean): Promise<void> {
     const ref = this.ref('chat');
     const ready = this.channelReady;
     return this.track('chat', async () => {
       await ready;
-      return notifications.postToChat({ ...ref, channel: this.state.chatChannel, message, mention, pin });
+      return notifications.postToChat({ ...ref, channel: this.state.chatChannel, ...content, mention, pin });
     });
+  }
+
+  /** Whether this incident tells audiences (see AUDIENCES_PATCH); older incidents email as they did. */
+  byAudience(): boolean {
+    return this.state.policy.audiences !== undefined && patched(AUDIENCES_PATCH);
+  }
+
+  /**
+   * Tells every audience that hears this event (runbook 002), each in the template its detail calls for and with
+   * only the facts it may read: one email to its addresses, one post per Slack channel or person.
+   */
+  audiences(facts: MessageFacts): void {
+    for (const audience of this.state.policy.audiences ?? []) {
+      if (!hears(audience, facts.event, this.state.security)) continue;
+      const seen = factsFor(audience, facts);
+      if (seen === null) continue;
+      const template = templateFor(audience, seen);
+      const links = facts.event === 'declaration' ? { links: this.state.service } : {};
+      if (audience.email.length > 0) {
+        const ref = this.ref(`email-${audience.name}`);
+        const request = { ...ref, audience: audience.email, template, facts: seen, ...links };
+        void this.track('email', () => notifications.sendEmail(request), undefined, audience.name);
+      }
+      for (const channel of audience.slack) {
+        const ref = this.ref(`chat-${audience.name}`);
+        const request = { ...ref, channel, template, facts: seen, ...links };
+        void this.track('chat', () => notifications.postToChat(request), undefined, audience.name);
+      }
+    }
+  }
+
+  /** One line in the team's announcement channel (runbook 002's #incident-response); drills stay out of it. */
+  announce(line: string): void {
+    const announcements = this.state.policy.announcements;
+    if (!announcements || this.state.drill) return;
+    const ref = this.ref('announce');
+    const message: RenderedMessage = { kind: 'note', subject: line, text: line, fields: [] };
+    const request = { ...ref, channel: announcements.slack, message };
+    void this.track('chat', () => notifications.postToChat(request), undefined, 'announcements');
   }
 
   /**
@@ -97,7 +154,8 @@ export class Notifier {
     const topic = channelTopic(this.state);
     const refresh = (async () => {
       await previous;
-      return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic });
+      const links = this.state.service;
+      return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic, links });
     })();
     this.lastSummary = refresh.catch(() => undefined);
     void this.track('chat', () => refresh);
@@ -215,21 +273,29 @@ export class Notifier {
   }
 
   /** Runs a delivery and records its outcome; the returned promise settles when it is recorded and never rejects. */
-  private track(channel: string, deliver: () => Promise<DeliveryReceipt>, onFailure?: () => void): Promise<void> {
+  private track(
+    channel: string,
+    deliver: () => Promise<DeliveryReceipt>,
+    onFailure?: () => void,
+    audience?: string,
+  ): Promise<void> {
+    // Who an audience delivery was for stands on the timeline beside where it went.
+    const to: Record<string, string> = audience === undefined ? {} : { audience };
     const delivery = deliver().then(
-      (receipt) => this.recordSent(channel, receipt),
+      (receipt) => this.recordSent(channel, receipt, to),
       (error: unknown) => {
-        this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel });
+        this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel, ...to });
         onFailure?.();
       },
     );
     return this.watch(delivery);
   }
 
-  private recordSent(channel: string, receipt: DeliveryReceipt): void {
+  private recordSent(channel: string, receipt: DeliveryReceipt, to: Record<string, string> = {}): void {
     this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
       channel,
       duplicate: receipt.duplicate,
+      ...to,
     });
   }
 

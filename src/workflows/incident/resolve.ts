@@ -4,7 +4,8 @@ import { firingAlerts, firingAlertsBlockResolve } from '../../domain/alerts';
 import { IncidentErrorType } from '../../domain/errors';
 import { closeSchema, reopenSchema, resolveSchema } from '../../domain/inputs';
 import { rejectionReason } from '../../domain/lifecycle';
-import { plainMessage, postIncidentSummary } from '../../domain/templates';
+import { resolutionFacts } from '../../domain/message-facts';
+import { announcedHeadline, plainMessage, postIncidentSummary } from '../../domain/templates';
 import { documents } from './activity-profiles';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
 import { onCommand, type DeclaredIncident } from './commands';
@@ -126,9 +127,17 @@ async function resolveAfterVerification(
         }
       : undefined,
   );
-  const summaryMessage = postIncidentSummary(state);
-  notify.chat(summaryMessage);
-  if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
+  if (notify.byAudience()) {
+    const summaryFacts = resolutionFacts(state, 'post-incident-summary');
+    notify.chatTemplate('post-incident-summary', summaryFacts);
+    notify.audiences(resolutionFacts(state, 'resolution'));
+    notify.audiences(summaryFacts);
+    notify.announce(`${announcedHeadline(state)} resolved (incident ${state.id})`);
+  } else {
+    const summaryMessage = postIncidentSummary(state);
+    notify.chat(summaryMessage);
+    if (state.policy.rules.stakeholderEmail !== 'none') notify.email(['stakeholders'], summaryMessage);
+  }
   if (state.publicUpdates.length > 0) notify.statusPage('resolved');
   incident.closePages('resolve');
   writePostmortem(incident, by);

@@ -17,6 +17,7 @@ import {
 } from '../../domain/inputs';
 import { ROLE_TITLES, severityRank, type Severity } from '../../domain/severity';
 import type { StatusUpdate } from '../../domain/incident';
+import { severityChangeFacts, statusUpdateFacts } from '../../domain/message-facts';
 import { internalStatusUpdate, plainMessage, stakeholderUpdate } from '../../domain/templates';
 import { configuration, lookups } from './activity-profiles';
 import { onCommand, type DeclaredIncident } from './commands';
@@ -110,10 +111,16 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
       },
       at,
     );
-    notify.chat(internalStatusUpdate(state, posted));
-    if (patched(STAKEHOLDER_UPDATES_PATCH)) emailUpdate(incident, posted, update.userFacing);
-    else if (state.policy.rules.stakeholderEmail === 'all')
-      notify.email(['stakeholders'], internalStatusUpdate(state, posted));
+    if (notify.byAudience()) {
+      const facts = statusUpdateFacts(state, posted, update.userFacing);
+      notify.chatTemplate('internal-update', facts);
+      notify.audiences(facts);
+    } else {
+      notify.chat(internalStatusUpdate(state, posted));
+      if (patched(STAKEHOLDER_UPDATES_PATCH)) emailUpdate(incident, posted, update.userFacing);
+      else if (state.policy.rules.stakeholderEmail === 'all')
+        notify.email(['stakeholders'], internalStatusUpdate(state, posted));
+    }
     notify.statusPage(publicPhase(incident), update.userFacing);
   });
 
@@ -171,6 +178,7 @@ export async function changeSeverity(
   incident.publishSearchAttributes();
   notify.summary();
   notify.chat(plainMessage(state, 'severity-change', `severity changed ${previous} → ${severity} by ${by}`));
+  if (notify.byAudience()) notify.audiences(severityChangeFacts(state, previous));
   const paged = state.escalation.openPages.some((p) => p.reason === 'declared');
   if (upgraded && policy.rules.pageOnCall === 'immediately' && !paged && state.acknowledgedAt === null) {
     state.deferredPageAt = null;

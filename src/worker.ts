@@ -1,4 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
 import type { StatusPageRequest } from './activities/types';
@@ -7,6 +8,11 @@ import { configuredProviders } from './activities/defaults';
 import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
 import { statusPageTaskQueue } from './workflows/task-queues';
+import { loadRecordsConfig } from './config/records';
+import { droppedMetricsSinks, IncidentMetrics } from './metrics/registry';
+import { openIncidentCounter } from './metrics/open-incidents';
+import { providerNames } from './metrics/providers';
+import { serveMetrics } from './metrics/server';
 
 /**
  * The incident worker: one Worker on the incident task queue, and one on its status-page queue whose dispatch rate
@@ -28,6 +34,8 @@ export async function createWorker(options: {
   workflowBundle?: WorkflowBundle;
   /** Incidents kept in memory; the SDK's default otherwise. */
   maxCachedWorkflows?: number;
+  /** Where the workflows' response facts are counted; a worker built without one drops them. */
+  metrics?: IncidentMetrics;
   /** How the worker names itself in history (the SDK's pid@host otherwise). */
   identity?: string;
 }): Promise<IncidentWorker> {
@@ -46,6 +54,7 @@ export async function createWorker(options: {
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     activities,
+    sinks: options.metrics?.sinks() ?? droppedMetricsSinks,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   const { updatesPerSecond } = options.providers.statusPage;
@@ -94,18 +103,30 @@ async function main(): Promise<void> {
   const integrations = loadIntegrationConfig();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
+  const metrics = new IncidentMetrics({
+    providers: providerNames(integrations, loadRecordsConfig().archive),
+    countOpen: openIncidentCounter(new Client({ connection, namespace: namespace ?? 'default' })),
+  });
+  const metricsServer = config.metrics && (await serveMetrics(metrics.registry, config.metrics));
+  console.log(
+    metricsServer
+      ? `worker: Prometheus metrics at ${metricsServer.url}`
+      : 'worker: no /metrics (set INCIDENT_METRICS_PORT to serve them)',
+  );
   const worker = await createWorker({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: config.taskQueue,
     providers: configuredProviders(policy, config.dirs, integrations),
     maxCachedWorkflows: config.workflowCacheSize,
+    metrics,
   });
   console.log(`worker: polling task queue "${config.taskQueue}" in namespace "${namespace ?? 'default'}"`);
   console.log(`worker: policy ${config.policyPath ?? '(built-in defaults)'}, outbox ${config.dirs.outboxDir}`);
   try {
     await worker.run();
   } finally {
+    await metricsServer?.close();
     await connection.close();
   }
 }

@@ -18,6 +18,8 @@ export const WORKER_ENV_VARS = [
   'POSTMORTEM_DIR',
   'INCIDENT_LOG_LEVEL',
   'INCIDENT_WORKFLOW_CACHE_SIZE',
+  'INCIDENT_METRICS_PORT',
+  'INCIDENT_METRICS_HOST',
 ] as const;
 
 const envSchema = z.object({
@@ -39,6 +41,17 @@ const envSchema = z.object({
     .min(1, 'must be at least 1')
     .max(100_000, 'must be at most 100000')
     .default(500),
+  /** Where the worker serves Prometheus' /metrics; unset, it serves none (`npm start` sets 9464). 0 picks a free port. */
+  INCIDENT_METRICS_PORT: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .int('must be a port number')
+      .min(0, 'must be 0-65535')
+      .max(65_535, 'must be 0-65535')
+      .optional(),
+  ),
+  INCIDENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface AppConfig {
@@ -49,6 +62,8 @@ export interface AppConfig {
   policyPath: string | null;
   /** Where the embedded providers keep what they produce. */
   dirs: LocalDirs;
+  /** Where /metrics is served, or null when INCIDENT_METRICS_PORT is unset. */
+  metrics: { host: string; port: number } | null;
 }
 
 export interface LocalDirs {
@@ -73,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workflowCacheSize: vars.INCIDENT_WORKFLOW_CACHE_SIZE,
     policyPath: vars.INCIDENT_POLICY ?? null,
     dirs: localDirs(vars.INCIDENT_DATA_DIR, vars),
+    metrics:
+      vars.INCIDENT_METRICS_PORT === undefined
+        ? null
+        : { host: vars.INCIDENT_METRICS_HOST, port: vars.INCIDENT_METRICS_PORT },
   };
 }
 

@@ -43,7 +43,12 @@ async function main(): Promise<void> {
       {
         cwd: REPO_ROOT,
         // The worker resolves its connection with envconfig; these point it at the server chosen here.
-        env: { ...config.childEnv, TEMPORAL_ADDRESS: target.address, TEMPORAL_NAMESPACE: target.namespace },
+        env: {
+          ...config.childEnv,
+          TEMPORAL_ADDRESS: target.address,
+          TEMPORAL_NAMESPACE: target.namespace,
+          INCIDENT_METRICS_PORT: config.childEnv.INCIDENT_METRICS_PORT ?? '9464',
+        },
         stdio: ['ignore', 'inherit', 'inherit'],
         log: stderrLog,
       },

@@ -12,6 +12,7 @@ import type { TimelineEntry } from '../../src/domain/incident';
 import { declareSchema, type DeclareInput } from '../../src/domain/inputs';
 import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
+import type { IncidentMetrics } from '../../src/metrics/registry';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
 import { createWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH, type IncidentWorker } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
@@ -65,6 +66,10 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export interface HarnessOptions {
   policy?: unknown;
   override?: (defaults: IntegrationProviders) => Partial<IntegrationProviders>;
+  /** Counts what the workers report to /metrics (test/metrics). */
+  metrics?: IncidentMetrics;
+  /** 0 makes every workflow task replay the incident's whole history first. */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -100,6 +105,8 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
       taskQueue,
       providers,
       workflowBundle: await workflowBundle(),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
     });
     return { worker, running: worker.run() };
   };

@@ -1,15 +1,26 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { IncidentState, TimelineEntry, TimelineType } from '../../domain/incident';
+import { ResponseTracker } from '../../domain/response-measures';
+import { emitResponseFacts } from './metrics';
 
-/** Appends to the timeline and counts changes, so the main loop knows when to re-plan its timers. */
+/**
+ * Appends to the timeline and counts changes, so the main loop knows when to re-plan its timers; each entry also
+ * goes to the worker's metrics as the response facts it stands for.
+ */
 export class Recorder {
   revision = 0;
+  private readonly measures: ResponseTracker;
 
-  constructor(private readonly state: IncidentState) {}
+  constructor(private readonly state: IncidentState) {
+    // A carried incident's earlier entries were counted by the run that wrote them.
+    this.measures = new ResponseTracker(state.declaredAt, state.timeline);
+  }
 
   record(type: TimelineType, actor: string, message: string, data?: TimelineEntry['data'], at = Date.now()): void {
-    this.state.timeline.push(data ? { at, type, actor, message, data } : { at, type, actor, message });
+    const entry: TimelineEntry = data ? { at, type, actor, message, data } : { at, type, actor, message };
+    this.state.timeline.push(entry);
     this.changed();
+    emitResponseFacts(this.state, this.measures.observe(entry));
   }
 
   changed(): void {

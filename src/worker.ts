@@ -7,6 +7,7 @@ import { codecDataConverter } from './codec/aes-gcm';
 import { configuredProviders } from './activities/defaults';
 import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
+import { syncDrillsAtStart } from './client/drills';
 import { statusPageTaskQueue } from './workflows/task-queues';
 import { loadRecordsConfig } from './config/records';
 import { droppedMetricsSinks, IncidentMetrics } from './metrics/registry';
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   });
   console.log(`worker: polling task queue "${config.taskQueue}" in namespace "${namespace ?? 'default'}"`);
   console.log(`worker: policy ${config.policyPath ?? '(built-in defaults)'}, outbox ${config.dirs.outboxDir}`);
+  await syncDrillsAtStart(policy.drills, config.taskQueue, (line) => console.log(line));
   try {
     await worker.run();
   } finally {

@@ -29,6 +29,7 @@ import {
 import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from './output';
 import { registerChecklistCommands } from './checklist-commands';
 import { registerPostmortemCommands } from './postmortem-commands';
+import { registerDrillCommands } from './drill-commands';
 import { CliSession, type Io } from './session';
 import { loadConfig, loadPolicy } from '../../config';
 import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
@@ -396,6 +397,7 @@ export function buildProgram(session: CliSession): Command {
 
   registerChecklistCommands(program, send, report);
   registerPostmortemCommands(program, session);
+  registerDrillCommands(program, session);
   for (const sub of program.commands) {
     if (sub.name() === 'postmortem' || sub.name() === 'action') continue;
     sub.option('--json', 'machine-readable output');

@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { Outbox } from '../../activities/outbox/store';
 import { openArchive } from '../../activities/archive/open';
-import { loadConfig, type AppConfig } from '../../config';
+import { loadConfig, loadPolicy, type AppConfig } from '../../config';
 import { loadRecordsConfig } from '../../config/records';
 import { connectClient } from '../connection';
+import { DrillService } from '../drills';
 import type { IncidentClientError } from '../errors';
 import { IncidentService } from '../service';
 
@@ -34,6 +35,13 @@ export class CliSession {
     const { taskQueue } = this.appConfig();
     this.client ??= await connectClient();
     return new IncidentService(this.client, { taskQueue, archive: openArchive(loadRecordsConfig().archive) });
+  }
+
+  /** The policy's drills and their Schedules, over the same connection. */
+  async drills(): Promise<DrillService> {
+    const { policyPath } = this.appConfig();
+    this.client ??= await connectClient();
+    return new DrillService(this.client, loadPolicy(policyPath).drills);
   }
 
   outbox(): Outbox {

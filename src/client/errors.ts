@@ -56,6 +56,7 @@ const REJECTIONS: ReadonlySet<string> = new Set([
   IncidentErrorType.UnknownMitigation,
   IncidentErrorType.VerificationInProgress,
   IncidentErrorType.AlreadyDeclared,
+  IncidentErrorType.NotPermitted,
 ]);
 
 /** Translates whatever the Temporal client threw into one of the types above, with a message for a person. */

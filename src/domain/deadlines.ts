@@ -87,10 +87,11 @@ export function planDeadlines(state: IncidentState): Deadline[] {
 
   // Nobody has taken command: remind the on-call, then escalate like a missed acknowledgement (policy `roles`).
   const roles = state.policy.roles;
-  if (roles && state.roles.commander === undefined && isOpen(state.status)) {
+  const within = roles?.takeCommandWithin ?? null;
+  if (roles && within !== null && state.roles.commander === undefined && isOpen(state.status)) {
     const clock = state.commanderClock ?? { since: state.declaredAt, reminders: 0 };
     if (clock.reminders <= roles.remindersBeforeEscalation) {
-      deadlines.push({ kind: 'commander-reminder', at: clock.since + roles.takeCommandWithin });
+      deadlines.push({ kind: 'commander-reminder', at: clock.since + within });
     }
   }
 

@@ -5,4 +5,6 @@ export enum IncidentErrorType {
   UnknownMitigation = 'UnknownMitigation',
   VerificationInProgress = 'VerificationInProgress',
   AlreadyDeclared = 'AlreadyDeclared',
+  /** The policy's roles rules do not let this person run this command (policy-roles.ts). */
+  NotPermitted = 'NotPermitted',
 }

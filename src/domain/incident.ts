@@ -20,6 +20,7 @@ export const TIMELINE_TYPES = [
   'escalation',
   'page-deferred',
   'commander-reminder',
+  'role-prompt',
   'mitigation-started',
   'mitigation-finished',
   'rollback',

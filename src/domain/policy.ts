@@ -312,8 +312,8 @@ export interface Policy {
   chat: ChatPolicy;
   alerts: AlertsPolicy;
   statusPage: StatusPagePolicy;
-  /** Reminders to take command; null without a `roles` section. */
-  roles: RolesPolicy | null;
+  /** Reminders to take command, prompts for leads, who may do what (policy-roles.ts); defaults without a section. */
+  roles: RolesPolicy;
   /** Where Grafana, Loki and Sentry answer (policy-diagnostics.ts); each absent tool is skipped. */
   diagnostics: DiagnosticsTools;
   /** Data loss or corruption declared (`--data-loss`): owners told, checklist, integrity confirmed before close. */
@@ -370,7 +370,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
     chat: file.chat ?? chatSchema.parse({}),
     alerts: file.alerts ?? alertsPolicySchema.parse({}),
     statusPage: file.statusPage ?? statusPagePolicySchema.parse({}),
-    roles: file.roles ?? null,
+    roles: file.roles ?? rolesPolicySchema.parse({}),
     diagnostics: file.diagnostics ?? diagnosticsToolsSchema.parse({}),
     dataLoss: file.dataLoss ?? dataLossPolicySchema.parse({}),
     security: file.security ?? securityPolicySchema.parse({}),
@@ -388,7 +388,7 @@ export function incidentPolicyFor(policy: Policy, severity: Severity): IncidentP
     businessHours: policy.businessHours,
     chat: policy.chat,
     alerts: { onAllResolved: policy.alerts.onAllResolved },
-    ...(policy.roles ? { roles: policy.roles } : {}),
+    roles: policy.roles,
     dataLoss: policy.dataLoss,
     security: policy.security,
     audiences: audiencesFor(policy.audiences, severity),

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../../src/client/service';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { createDevServerEnv } from '../support/temporal';
-import { startHarness, type Harness } from '../workflows/harness';
+import { startHarness, TEST_POLICY, type Harness } from '../workflows/harness';
 import { startApi, TOKENS, type RunningApi } from './server';
 
 /** Visibility is eventually consistent: ask until `ok` holds or ten seconds pass. */
@@ -26,7 +26,10 @@ describe('the HTTP API against the dev server', () => {
   let api: RunningApi;
   before(async () => {
     env = await createDevServerEnv();
-    harness = await startHarness(env);
+    // The admin token's person is an admin of the policy too: with dana in command, carol may still resolve and close.
+    harness = await startHarness(env, {
+      policy: { ...TEST_POLICY, roles: { takeCommandWithin: null, admins: ['carol'] } },
+    });
     incidents = new IncidentService(env.client, { taskQueue: harness.taskQueue });
     api = await startApi(incidents);
   });
@@ -50,9 +53,9 @@ describe('the HTTP API against the dev server', () => {
 
     const steps: [string, unknown, string][] = [
       ['acknowledge', undefined, 'acknowledged'],
+      ['severity', { severity: 'SEV-1', reason: 'all regions' }, 'acknowledged'],
       ['roles', { role: 'commander', user: 'dana' }, 'acknowledged'],
       ['status-updates', { impact: 'checkout fails', hypothesis: 'bad deploy', nextUpdateIn: '15m' }, 'investigating'],
-      ['severity', { severity: 'SEV-1', reason: 'all regions' }, 'investigating'],
       ['mitigations', { action: 'roll back 1.2.3', kind: 'rollback' }, 'mitigating'],
     ];
     for (const [route, body, status] of steps) {

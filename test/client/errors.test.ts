@@ -27,6 +27,7 @@ void test('every failure type the workflow raises maps to a client error type an
     [IncidentErrorType.UnknownMitigation]: [IncidentClientErrorType.Rejected, 4],
     [IncidentErrorType.VerificationInProgress]: [IncidentClientErrorType.Rejected, 4],
     [IncidentErrorType.AlreadyDeclared]: [IncidentClientErrorType.Rejected, 4],
+    [IncidentErrorType.NotPermitted]: [IncidentClientErrorType.Rejected, 4],
   };
   for (const [workflowType, [clientType, exitCode]] of Object.entries(expected)) {
     const error = toIncidentClientError(rejectedBy(workflowType, `because ${workflowType}`), 'a1');

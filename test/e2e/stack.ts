@@ -187,6 +187,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
 function policyFile(sev1: Record<string, unknown>, healthUrl: string) {
   return {
     severities: { 'SEV-1': sev1 },
+    // The channel's message order is asserted whole; the prompts for leads are roles.test.ts's subject.
+    roles: { promptLeadsFor: [] },
     contacts: {
       'primary-oncall': { email: ['oncall@example.com'], slackUserId: 'UPRIMARY1' },
       'secondary-oncall': { email: ['oncall2@example.com'] },

@@ -47,6 +47,9 @@ export const TEST_POLICY = {
     stakeholders: { email: ['stakeholders@example.com'] },
     security: { email: ['security@example.com'] },
   },
+  // The take-command reminder (on by default) would add its own pages to every path's escalations; the tests of
+  // other paths assert theirs alone, and take-command.test.ts tests the default.
+  roles: { takeCommandWithin: null },
 };
 
 /** Activity failures are part of what these tests exercise; only errors are worth printing. */

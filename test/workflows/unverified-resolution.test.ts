@@ -22,7 +22,7 @@ describe('resolving without verification (time-skipping)', () => {
     const incident = await harness.declare({ severity: 'SEV-2', commander: 'carol' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
 
-    const refused = await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice' }] });
+    const refused = await incident.executeUpdate(resolveUpdate, { args: [{ by: 'carol' }] });
     assert.deepEqual(
       refused.added.map((e) => e.type),
       ['smoke-tests', 'verification-failed'],
@@ -32,7 +32,9 @@ describe('resolving without verification (time-skipping)', () => {
     await assert.rejects(
       incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice', unverified: 'checks are broken' }] }),
       (error: Error & { cause?: Error }) =>
-        /only the Incident Commander \(carol\) may resolve unverified/.test(error.cause?.message ?? ''),
+        /by: alice may not resolve: policy roles.permissions.resolve allows the Incident Commander \(carol\)/.test(
+          error.cause?.message ?? '',
+        ),
     );
 
     const resolved = await incident.executeUpdate(resolveUpdate, {

@@ -13,6 +13,7 @@ import { configuration, documents, lookups } from './activity-profiles';
 import type { DeclaredIncident } from './commands';
 import { announceSpecialPaths, recordDataLossDeclared } from './checklists';
 import { Incident, parseOrReject, refuse } from './incident';
+import { promptLeads } from './respond';
 
 const declareRequestSchema = z.object({ requestId: z.string().min(1).max(200) });
 
@@ -125,6 +126,7 @@ export function announceDeclaration(incident: Incident): void {
   notify.statusPage('investigating');
   if (rules.diagnostics) collectDiagnostics(incident);
   announceSpecialPaths(incident);
+  promptLeads(incident);
 }
 
 /** Runbook 003's collection step: a snapshot stored as an artifact; only its reference and summary come back. */

@@ -5,6 +5,7 @@ import { IncidentErrorType } from '../../domain/errors';
 import type { IncidentState, PageReason } from '../../domain/incident';
 import { describeIssues } from '../../domain/inputs';
 import { rejectionReason, type Command } from '../../domain/lifecycle';
+import { permissionRefusal } from '../../domain/policy-roles';
 import { incidentSeverityKey, incidentServiceKey, incidentStatusKey } from '../../domain/search-attributes';
 import type { IncidentStatus } from '../../domain/severity';
 import { planDeadlines } from '../../domain/deadlines';
@@ -73,6 +74,11 @@ export class Incident {
     const parsed = parseOrReject(schema, input);
     const reason = rejectionReason(this.state, command);
     if (reason !== null) this.reject(IncidentErrorType.IllegalTransition, reason);
+    // Who may do what (policy roles): every command names its person as `by`.
+    const by = (parsed as { by?: unknown }).by;
+    const refusal =
+      typeof by === 'string' ? permissionRefusal(this.state.policy.roles, this.state.roles, command, by) : null;
+    if (refusal !== null) this.reject(IncidentErrorType.NotPermitted, refusal);
     return parsed;
   }
 

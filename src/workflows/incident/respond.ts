@@ -42,6 +42,27 @@ import { resolveWhenAlertsClear } from './resolve';
 export const STAKEHOLDER_UPDATES_PATCH = 'stakeholder-updates-v1';
 /** Notes taken before this patch stayed on the timeline; since, each is also posted in the incident channel. */
 export const NOTES_IN_CHANNEL_PATCH = 'notes-in-channel-v1';
+/** Incidents since this patch ask for a Communications Lead and an Operations Lead (policy roles.promptLeadsFor). */
+export const ROLE_PROMPTS_PATCH = 'role-prompts-v1';
+
+/**
+ * Runbooks 000 and 002: a SEV-1/2 is staffed with a Communications Lead and an Operations Lead besides the IC. Asked
+ * at declaration and again when someone takes command, of the IC (or the on-call while nobody has command).
+ */
+export function promptLeads(incident: Incident): void {
+  const { state, recorder, notify } = incident;
+  if (!state.policy.roles?.promptLeadsFor?.includes(state.severity)) return;
+  const missing = (['comms', 'ops'] as const).filter((role) => state.roles[role] === undefined);
+  if (missing.length === 0 || !patched(ROLE_PROMPTS_PATCH)) return;
+  const asked = state.roles.commander ?? 'primary-oncall';
+  const needs = missing.map((role) => (role === 'ops' ? 'an ' : 'a ') + ROLE_TITLES[role]).join(' and ');
+  const how = missing.map((role) => `incident assign ${state.id} --role ${role} --user <name> --by <you>`).join('; ');
+  recorder.record('role-prompt', 'system', `${state.severity} needs ${needs}: asked ${asked}`, {
+    missing: missing.join(','),
+    asked,
+  });
+  notify.chat(plainMessage(state, 'note', `${asked}: this ${state.severity} needs ${needs}. ${how}`), [asked]);
+}
 
 /**
  * Who is emailed a status update (runbook 002): stakeholders the impact and the next update, never a hypothesis; for
@@ -85,6 +106,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
     // The person named is @-mentioned (a contact's Slack id, or looked up by email), so they know it is theirs.
     notify.chat(plainMessage(state, 'note', `${user} is now ${ROLE_TITLES[role]}`), [user]);
     notify.summary();
+    if (role === 'commander') promptLeads(incident);
   });
 
   onCommand(declared, postStatusUpdate, 'postStatusUpdate', statusUpdateSchema, (incident, update, at) => {

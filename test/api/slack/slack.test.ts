@@ -352,9 +352,10 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     assert.equal(opened?.view.callback_id, STATUS_UPDATE_CALLBACK);
     assert.match(String(opened?.view.private_metadata), new RegExp(id));
 
-    const [working, resolved] = await responses.waitFor(await click('resolve', ALICE), 2);
+    // Resolving is the Incident Commander's (policy roles, by default).
+    const [working, resolved] = await responses.waitFor(await click('resolve', CAROL), 2);
     assert.match(String(working?.text), /Running the verification/);
-    assert.match(String(resolved?.text), new RegExp(`Resolved \`${id}\` as Alice Nguyen\\. Status: resolved`));
+    assert.match(String(resolved?.text), new RegExp(`Resolved \`${id}\` as Carol Diaz\\. Status: resolved`));
     assert.equal((await incidents.show(id)).status, 'resolved');
   });
 

@@ -132,9 +132,10 @@ void test('declare → ack → show --json: the incident as a script sees it', a
     assert.equal(typeof entry.actor, 'string');
   }
   assert.equal(shown.timeline.find((e) => e.type === 'acknowledged')?.actor, 'alice');
-  // Acknowledged SEV-1: no ack escalation left, but the status cadence and the unresolved clock run.
+  // Acknowledged SEV-1: no ack escalation left, but the status cadence, the unresolved clock and (nobody has taken
+  // command yet) the take-command reminder run.
   const kinds = shown.deadlines.map((d) => d.kind);
-  assert.deepEqual(kinds.sort(), ['status-reminder', 'unresolved-escalation']);
+  assert.deepEqual(kinds.sort(), ['commander-reminder', 'status-reminder', 'unresolved-escalation']);
   for (const deadline of shown.deadlines) {
     assert.match(deadline.at, ISO);
     assert.ok(Date.parse(deadline.at) > Date.now(), 'deadlines lie ahead');

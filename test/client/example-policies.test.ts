@@ -64,3 +64,12 @@ void test('a typo in a copy of the example is refused, naming the field', async 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('examples/policy.yaml: audiences, the announcement channel and the service links', () => {
+  const policy = loadPolicy(path.join(examples, 'policy.yaml'));
+  assert.deepEqual(Object.keys(policy.audiences), ['stakeholders', 'engineering-leads', 'support-lead', 'security']);
+  assert.deepEqual(policy.audiences['stakeholders']?.receives['SEV-2'], ['declaration', 'post-incident-summary']);
+  assert.equal(policy.audiences['security']?.security, true);
+  assert.deepEqual(policy.announcements, { slack: '#incident-response' });
+  assert.equal(policy.services.checkout?.runbook, 'https://runbooks.example.com/checkout');
+});

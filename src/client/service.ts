@@ -15,6 +15,7 @@ import {
   confirmIntegritySchema,
   declaredSeverity,
   declareSchema,
+  diagnoseSchema,
   finishMitigationSchema,
   rollbackSchema,
   pageSchema,
@@ -48,6 +49,7 @@ import {
   confirmBreachUpdate,
   confirmIntegrityUpdate,
   declareUpdate,
+  diagnoseUpdate,
   finishMitigationUpdate,
   rollbackUpdate,
   pageUpdate,
@@ -146,6 +148,7 @@ export const COMMANDS = {
   confirmIntegrity: { update: confirmIntegrityUpdate, schema: confirmIntegritySchema },
   checkItem: { update: checkItemUpdate, schema: checkItemSchema },
   confirmBreach: { update: confirmBreachUpdate, schema: confirmBreachSchema },
+  diagnose: { update: diagnoseUpdate, schema: diagnoseSchema },
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['schema']>;

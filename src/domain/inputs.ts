@@ -91,6 +91,8 @@ export const startMitigationSchema = z
 export const pageSchema = z.object({ target: policyKeySchema, reason: singleLine(500), by: actor });
 /** Runs the service's rollback now (runbook 004, stabilize), verified like any mitigation that runs. */
 export const rollbackSchema = z.object({ by: actor, reason: singleLine(500).optional() });
+/** Collects diagnostics now (runbook 003), beside the ones taken at declaration and after each mitigation. */
+export const diagnoseSchema = z.object({ by: actor, reason: singleLine(500).optional() });
 export const finishMitigationSchema = z.object({
   actionId: z.string().regex(/^m\d{1,6}$/, 'is a mitigation id such as m1 (see `incident show`)'),
   outcome: z.enum(['succeeded', 'failed']),
@@ -131,6 +133,7 @@ export type SeverityChangeInput = z.input<typeof severityChangeSchema>;
 export type StartMitigationInput = z.input<typeof startMitigationSchema>;
 export type FinishMitigationInput = z.input<typeof finishMitigationSchema>;
 export type RollbackInput = z.input<typeof rollbackSchema>;
+export type DiagnoseInput = z.input<typeof diagnoseSchema>;
 export type PageInput = z.input<typeof pageSchema>;
 export type ResolveInput = z.input<typeof resolveSchema>;
 export type ReopenInput = z.input<typeof reopenSchema>;

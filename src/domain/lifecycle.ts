@@ -19,7 +19,8 @@ export type Command =
   | 'page'
   | 'confirmIntegrity'
   | 'checkItem'
-  | 'confirmBreach';
+  | 'confirmBreach'
+  | 'diagnose';
 
 const OPEN: readonly IncidentStatus[] = ['declared', 'acknowledged', 'investigating', 'mitigating', 'monitoring'];
 
@@ -38,6 +39,7 @@ const ALLOWED: Record<Command, readonly IncidentStatus[]> = {
   confirmIntegrity: [...OPEN, 'resolved'],
   checkItem: [...OPEN, 'resolved'],
   confirmBreach: OPEN,
+  diagnose: [...OPEN, 'resolved'],
 };
 
 const HINTS: Partial<Record<Command, Partial<Record<IncidentStatus, string>>>> = {

@@ -11,6 +11,7 @@ import type {
   CloseInput,
   ConfirmBreachInput,
   ConfirmIntegrityInput,
+  DiagnoseInput,
   DeclareInput,
   FinishMitigationInput,
   NoteInput,
@@ -104,6 +105,7 @@ export const addNoteUpdate = defineUpdate<CommandResult, Command<NoteInput>>('ad
 export const confirmIntegrityUpdate = defineUpdate<CommandResult, Command<ConfirmIntegrityInput>>('confirmIntegrity');
 export const checkItemUpdate = defineUpdate<CommandResult, Command<CheckItemInput>>('checkItem');
 export const confirmBreachUpdate = defineUpdate<CommandResult, Command<ConfirmBreachInput>>('confirmBreach');
+export const diagnoseUpdate = defineUpdate<CommandResult, Command<DiagnoseInput>>('diagnose');
 
 /** What an alert delivery answers: whether it declared the incident, what it wrote, where the alerts stand. */
 export interface AlertsReceivedResult {

@@ -56,6 +56,7 @@ describe('the HTTP API against the dev server', () => {
       ['severity', { severity: 'SEV-1', reason: 'all regions' }, 'acknowledged'],
       ['roles', { role: 'commander', user: 'dana' }, 'acknowledged'],
       ['status-updates', { impact: 'checkout fails', hypothesis: 'bad deploy', nextUpdateIn: '15m' }, 'investigating'],
+      ['diagnostics', { reason: 'errors again' }, 'investigating'],
       ['mitigations', { action: 'roll back 1.2.3', kind: 'rollback' }, 'mitigating'],
     ];
     for (const [route, body, status] of steps) {

@@ -292,9 +292,11 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
   assert.deepEqual(smoke[0]!.data, { passed: true, checks: 2, failed: 0 });
   assert.ok(rig.health.requests.filter((r) => r.path === '/health').length >= 2, 'diagnostics and smoke check');
   assert.ok(rig.prometheus.requests.filter((r) => r.query === ERROR_RATE_QUERY).length >= 2);
+  // Taken at declaration and again after the mitigation (diagnostics-v1); the first is the one checked here.
   const diagnostics = entries(timeline, 'diagnostics');
-  assert.equal(diagnostics.length, 1);
-  const artifact = JSON.parse(await readFile(String(diagnostics[0]!.data?.artifact), 'utf8')) as {
+  assert.deepEqual(diagnostics.map((e) => e.data?.when).sort(), ['after mitigation m1', 'at declaration']);
+  const declared = diagnostics.find((e) => e.data?.when === 'at declaration');
+  const artifact = JSON.parse(await readFile(String(declared?.data?.artifact), 'utf8')) as {
     incidentId: string;
     healthEndpoints: Array<{ ok: boolean }>;
     prometheus: { queries: Array<{ ok: boolean }> };

@@ -39,6 +39,11 @@ const ROUTES: { command: CommandName; url: string; summary: string; fromPath?: '
   },
   { command: 'checkItem', url: 'checklist', summary: 'Tick off a checklist item (data preservation, security)' },
   { command: 'confirmBreach', url: 'breach', summary: 'Confirm a security breach (at least SEV-1 from then on)' },
+  {
+    command: 'diagnose',
+    url: 'diagnostics',
+    summary: 'Collect diagnostics now; the summary and links go to the channel',
+  },
 ];
 
 /**

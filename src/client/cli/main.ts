@@ -4,6 +4,7 @@ import {
   assignRoleSchema,
   closeSchema,
   declareSchema,
+  diagnoseSchema,
   finishMitigationSchema,
   mitigationKindSchema,
   noteSchema,
@@ -259,6 +260,23 @@ export function buildProgram(session: CliSession): Command {
       const input = checkInput(rollbackSchema, { by: opts.by, reason: opts.reason }, {});
       const result = await send('rollback', incidentId, input);
       report(result, ...sagaLines(result));
+    });
+
+  command('diagnose', "collect diagnostics now from the service's tools; the summary and links go to the channel")
+    .argument('<ID>', 'incident id')
+    .option('--reason <text>', 'why now')
+    .requiredOption('--by <user>', 'who asks')
+    .action(async (id: string, opts: By & { reason?: string }) => {
+      const incidentId = checkIncidentId(id);
+      const input = checkInput(diagnoseSchema, { by: opts.by, reason: opts.reason }, {});
+      const result = await send('diagnose', incidentId, input);
+      const taken = result.added.find((entry) => entry.type === 'diagnostics');
+      const artifact = taken?.data?.artifact;
+      report(
+        result,
+        `diagnostics: ${taken?.message ?? 'none'}`,
+        ...(typeof artifact === 'string' ? [`artifact: ${artifact}`] : []),
+      );
     });
 
   command('mitigated', 'finish a mitigation; --failed rolls back and re-runs the smoke tests')

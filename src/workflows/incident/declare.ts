@@ -7,11 +7,12 @@ import { declaredSeverity, type Declaration } from '../../domain/inputs';
 import { nextBusinessHoursStart, planDeadlines } from '../../domain/deadlines';
 import type { Severity } from '../../domain/severity';
 import { declarationFacts } from '../../domain/message-facts';
-import { announcedHeadline, declarationMessage, plainMessage, stakeholderNotification } from '../../domain/templates';
+import { announcedHeadline, declarationMessage, stakeholderNotification } from '../../domain/templates';
 import { declareUpdate, type IncidentWorkflowInput } from '../definitions';
-import { configuration, documents, lookups } from './activity-profiles';
+import { configuration, lookups } from './activity-profiles';
 import type { DeclaredIncident } from './commands';
 import { announceSpecialPaths, recordDataLossDeclared } from './checklists';
+import { diagnoseAtDeclaration } from './diagnose';
 import { Incident, parseOrReject, refuse } from './incident';
 import { promptLeads } from './respond';
 
@@ -124,17 +125,7 @@ export function announceDeclaration(incident: Incident): void {
     if (audience.length > 0) notify.email(audience, stakeholderNotification(state));
   }
   notify.statusPage('investigating');
-  if (rules.diagnostics) collectDiagnostics(incident);
+  diagnoseAtDeclaration(incident);
   announceSpecialPaths(incident);
   promptLeads(incident);
-}
-
-/** Runbook 003's collection step: a snapshot stored as an artifact; only its reference and summary come back. */
-function collectDiagnostics(incident: Incident): void {
-  const { state, recorder, notify } = incident;
-  notify.background('diagnostics', async (ref) => {
-    const report = await documents.collectDiagnostics({ ...ref, service: state.service, severity: state.severity });
-    recorder.record('diagnostics', 'system', report.summary, { artifact: report.artifact });
-    notify.chat(plainMessage(state, 'note', `diagnostics: ${report.summary} (${report.artifact})`));
-  });
 }

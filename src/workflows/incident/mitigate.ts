@@ -6,6 +6,7 @@ import { finishMitigationSchema, pageSchema, rollbackSchema, startMitigationSche
 import { plainMessage } from '../../domain/templates';
 import { lookups, remediation } from './activity-profiles';
 import { onCommand, type DeclaredIncident } from './commands';
+import { diagnoseAfterMitigation } from './diagnose';
 import { finishMitigationUpdate, pageUpdate, rollbackUpdate, startMitigationUpdate } from '../definitions';
 import type { Incident } from './incident';
 import { nextStepRef } from './recorder';
@@ -64,6 +65,7 @@ export function registerMitigationHandlers(declared: DeclaredIncident): void {
         { mitigationId: actionId, outcome },
         at,
       );
+      diagnoseAfterMitigation(incident, mitigation);
       if (outcome === 'succeeded') {
         incident.setStatus('monitoring');
         notify.chat(plainMessage(state, 'mitigation', `mitigation ${actionId} succeeded; monitoring`));
@@ -142,6 +144,7 @@ async function runSaga(incident: Incident, mitigation: Mitigation, plan: FoundPl
         outcome,
       },
     );
+    diagnoseAfterMitigation(incident, mitigation);
     incident.setStatus(recovered ? 'monitoring' : 'mitigating');
     notify.chat(
       plainMessage(

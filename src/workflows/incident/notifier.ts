@@ -312,7 +312,7 @@ interface Failure {
 }
 
 /** The activity failure wraps the provider's error; the person reading the timeline wants the innermost reason. */
-function rootMessage(error: unknown): string {
+export function rootMessage(error: unknown): string {
   let current = error as Failure | undefined;
   while (current?.cause) current = current.cause;
   return current?.message ?? String(error);

@@ -9,6 +9,7 @@ import { announcedHeadline, plainMessage, postIncidentSummary } from '../../doma
 import { documents } from './activity-profiles';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
 import { onCommand, type DeclaredIncident } from './commands';
+import { annotateResolution } from './diagnose';
 import { nextStepRef } from './recorder';
 import type { Incident } from './incident';
 import { refuseWhileVerifying, runSmokeTests } from './verify';
@@ -140,6 +141,7 @@ async function resolveAfterVerification(
   }
   if (state.publicUpdates.length > 0) notify.statusPage('resolved');
   incident.closePages('resolve');
+  annotateResolution(incident);
   writePostmortem(incident, by);
 }
 

@@ -5,6 +5,7 @@ import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { registerChecklistHandlers } from './checklists';
 import { DeclaredIncident } from './commands';
 import { announceDeclaration, declareIncident, registerDeclaration } from './declare';
+import { registerDiagnoseHandler } from './diagnose';
 import { timerSummary } from './details';
 import { fireDeadline } from './escalate';
 import { Incident, parseOrReject } from './incident';
@@ -37,6 +38,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerOnDemandPage(declared);
   registerResolutionHandlers(declared);
   registerChecklistHandlers(declared);
+  registerDiagnoseHandler(declared);
 
   const incident = input.carried
     ? new Incident(input.carried, planned)

@@ -200,6 +200,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: ['--failed'],
   },
   rollback: { args: [ID], options: [name('--by'), line('--reason', 500, false)] },
+  diagnose: { args: [ID], options: [name('--by'), line('--reason', 500, false)] },
   resolve: { args: [ID], options: [name('--by'), prose('--summary', 2000, false)] },
   reopen: { args: [ID], options: [line('--reason', 500), name('--by')] },
   close: { args: [ID], options: [name('--by')] },

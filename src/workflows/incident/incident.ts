@@ -48,9 +48,11 @@ export class Incident {
   /** An update's answer: what the command wrote since `mark` (a timeline length) and what comes next. */
   result(mark: number): CommandResult {
     const { id, status, severity, drill, security, timeline } = this.state;
+    // Diagnostics taken in the background (at declaration, after a mitigation) land on their own, like deliveries.
     const added = timeline
       .slice(mark)
-      .filter((e) => e.type !== 'notification-sent' && e.type !== 'notification-failed');
+      .filter((e) => e.type !== 'notification-sent' && e.type !== 'notification-failed')
+      .filter((e) => e.type !== 'diagnostics' || e.actor !== 'system');
     return { incidentId: id, status, severity, drill, security, added, next: planDeadlines(this.state)[0] ?? null };
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,7 +54,7 @@ const loadedAt = Date.now();
 const elapsed = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
 
 before(async () => {
-  console.log(`cluster seed ${SEED} (replay: CHAOS_SEED=${SEED} npm run test:cluster)`);
+  console.log(`cluster seed ${SEED} (replay: CHAOS_SEED=${SEED} npm run test:cluster; codec keys ${CODEC_KEYS})`);
   const started = Date.now();
   const bundled = bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
@@ -144,10 +145,13 @@ test(
       if (status !== 'COMPLETED') failures.push(`${id}: the workflow is ${status}`);
       const timeline: TimelineEntry[] | undefined = await driver
         .read(() => incidents.timeline(id))
-        .catch((error: Error) => {
-          // The cause carries the worker's own words when a query fails on it (the server answers INVALID_ARGUMENT).
+        .catch(async (error: Error) => {
+          // The cause carries the worker's own words when a query fails on it (the server answers INVALID_ARGUMENT);
+          // the history (payloads encrypted with CODEC_KEYS, printed below) is kept to replay the failure with.
+          const file = path.join(os.tmpdir(), `cluster-${id}-history.json`);
+          await writeFile(file, JSON.stringify(await handle.fetchHistory(), null, 1));
           failures.push(
-            `${id}: timeline unreadable: ${error.message} ← ${(error.cause as Error | undefined)?.message}`,
+            `${id}: timeline unreadable: ${error.message} ← ${(error.cause as Error | undefined)?.message} (history: ${file})`,
           );
           return undefined;
         });

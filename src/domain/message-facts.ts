@@ -83,7 +83,12 @@ export function declarationFacts(state: IncidentState): MessageFacts {
   });
 }
 
-export function statusUpdateFacts(state: IncidentState, update: StatusUpdate, publicText?: string): MessageFacts {
+export function statusUpdateFacts(
+  state: IncidentState,
+  update: StatusUpdate,
+  publicText?: string,
+  phase?: PublicUpdate['phase'],
+): MessageFacts {
   const publicDue = publicDueAt(state);
   return defined({
     ...base(state, 'status-update'),
@@ -94,6 +99,7 @@ export function statusUpdateFacts(state: IncidentState, update: StatusUpdate, pu
     nextPublicUpdate: publicDue === null ? undefined : iso(publicDue),
     postedBy: update.by,
     publicText,
+    phase,
   });
 }
 
@@ -139,33 +145,43 @@ export function resolutionFacts(
 export function factsFor(audience: IncidentAudience, facts: MessageFacts): MessageFacts | null {
   if (facts.security && !audience.security) {
     if (facts.event === 'status-update' && facts.publicText === undefined) return null;
-    const { event, incidentId, severity, service, status, drill, security, declaredAt, nextUpdate, duration } = facts;
-    return defined({
-      event,
-      incidentId,
-      headline: `${drill ? '[DRILL] ' : ''}[${severity}] Security incident`,
-      severity,
-      service,
-      status,
-      drill,
-      security,
-      declaredAt,
-      impact: facts.publicText,
-      nextUpdate: event === 'resolution' || event === 'post-incident-summary' ? undefined : nextUpdate,
-      duration,
-    });
+    return publicFacts(facts, `${facts.drill ? '[DRILL] ' : ''}[${facts.severity}] Security incident`);
   }
   if (audience.detail === 'internal' || audience.security) return facts;
+  if (audience.detail === 'public') return publicFacts(facts, facts.headline);
   const shared = { ...facts };
   for (const internal of ['hypothesis', 'actions', 'postedBy', 'roles'] as const) delete shared[internal];
   return shared;
 }
 
+/** What the public may read: the service, severity, times and the text written for the public (as the impact). */
+function publicFacts(facts: MessageFacts, headline: string): MessageFacts {
+  const { event, incidentId, severity, service, status, drill, security, declaredAt, nextUpdate, duration } = facts;
+  return defined({
+    event,
+    incidentId,
+    headline,
+    severity,
+    service,
+    status,
+    drill,
+    security,
+    declaredAt,
+    impact: facts.publicText,
+    publicText: facts.publicText,
+    phase: facts.phase,
+    nextUpdate: event === 'resolution' || event === 'post-incident-summary' ? undefined : nextUpdate,
+    nextPublicUpdate: facts.nextPublicUpdate,
+    duration,
+  });
+}
+
 /** The template an audience reads an event in. */
 export function templateFor(audience: IncidentAudience, facts: MessageFacts): TemplateName {
   if (facts.event === 'post-incident-summary') return 'post-incident-summary';
-  const full = audience.detail === 'internal' || (facts.security && audience.security);
-  return facts.event === 'status-update' && full ? 'internal-update' : 'stakeholder-notification';
+  if (facts.event !== 'status-update') return 'stakeholder-notification';
+  if (audience.detail === 'internal' || (facts.security && audience.security)) return 'internal-update';
+  return audience.detail === 'public' && !facts.security ? 'user-facing-update' : 'stakeholder-notification';
 }
 
 /** Whether an audience hears an event: the security contact hears everything of a security incident. */

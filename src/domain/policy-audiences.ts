@@ -32,7 +32,8 @@ const eventsSchema = z
 
 /**
  * One audience (stakeholders, engineering leads, support lead, security, executives: any name), its channels and
- * what it hears per severity. `detail: internal` audiences get the internal update (hypothesis included); everyone
+ * what it hears per severity. `detail: internal` audiences get the internal update (hypothesis included); `public`
+ * ones (a support lead relaying to customers) what the status page says, in the user-facing template; everyone
  * else gets the stakeholder notification (impact and next update, never a hypothesis). `security: true` marks the
  * security contact: in a security incident it hears every event in full, while every other audience hears only text
  * marked public, under a title that does not say what happened.
@@ -41,7 +42,7 @@ export const audienceSchema = z
   .strictObject({
     email: z.array(emailTargetSchema).max(50).default([]),
     slack: z.array(slackTargetSchema).max(20).default([]),
-    detail: z.enum(['stakeholder', 'internal']).default('stakeholder'),
+    detail: z.enum(['stakeholder', 'internal', 'public']).default('stakeholder'),
     security: z.boolean().default(false),
     receives: z.partialRecord(z.enum(SEVERITIES), eventsSchema).default({}),
   })

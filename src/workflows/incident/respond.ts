@@ -134,7 +134,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
       at,
     );
     if (notify.byAudience()) {
-      const facts = statusUpdateFacts(state, posted, update.userFacing);
+      const facts = statusUpdateFacts(state, posted, update.userFacing, publicPhase(incident));
       notify.chatTemplate('internal-update', facts);
       notify.audiences(facts);
     } else {

@@ -12,7 +12,7 @@ import { slackChat } from './chat/slack/provider';
 import { snapshotDiagnostics } from './diagnostics/snapshot';
 import { createSmtpTransport, nodemailerEmail, smtpEmail } from './email/nodemailer';
 import { Outbox } from './outbox/store';
-import { outboxPager } from './paging/outbox';
+import { contactPager } from './paging/contacts';
 import { pagerDutyPager } from './paging/pagerduty';
 import { nodemailerReviewInviter } from './postmortem/invitation';
 import { githubTickets, noTickets } from './postmortem/tickets';
@@ -35,17 +35,19 @@ export function embeddedProviders(
   rollbackEnv: RollbackEnvironment = rollbackEnvironment(),
 ): IntegrationProviders {
   const outbox = new Outbox(dirs.outboxDir);
+  const chat = outboxChat(outbox);
+  const email = nodemailerEmail({
+    transport: nodemailer.createTransport({ jsonTransport: true }),
+    from: 'incident-response@localhost',
+    contacts: policy.contacts,
+    outbox,
+  });
   return {
     policy,
-    chat: outboxChat(outbox),
-    email: nodemailerEmail({
-      transport: nodemailer.createTransport({ jsonTransport: true }),
-      from: 'incident-response@localhost',
-      contacts: policy.contacts,
-      outbox,
-    }),
+    chat,
+    email,
     statusPage: outboxStatusPage(outbox),
-    pager: outboxPager(outbox),
+    pager: contactPager(outbox, chat, email),
     smokeTests: httpSmokeTester(policy.services, { prometheusUrl, secrets: rollbackEnv }),
     rollback: configuredRollback(policy.services, rollbackEnv),
     actions: configuredActions(policy.services, rollbackEnv),
@@ -107,6 +109,8 @@ export function configuredProviders(
       ...(config.STATUSPAGE_API_URL ? { apiUrl: config.STATUSPAGE_API_URL } : {}),
     });
   }
+  // No pager: a page reaches its target by whichever chat and email are configured, never nobody.
+  providers.pager = contactPager(new Outbox(dirs.outboxDir), providers.chat, providers.email);
   if (config.PAGERDUTY_ROUTING_KEY || Object.keys(config.PAGERDUTY_ROUTING_KEYS).length > 0) {
     providers.pager = pagerDutyPager({
       routingKeys: config.PAGERDUTY_ROUTING_KEYS,

@@ -98,6 +98,8 @@ export interface PageRequest extends IncidentRef {
   level: number;
   summary: string;
   severity: Severity;
+  /** The incident channel, where a pager without a provider mentions the target (absent in older requests). */
+  channel?: string | null;
 }
 
 export interface DeliveryReceipt {

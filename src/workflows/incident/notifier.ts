@@ -237,7 +237,16 @@ export class Notifier {
             this.email([target], fallback);
           }
         : undefined;
-    const request = { ...ref, action, target, reason, level, summary, severity: this.state.severity };
+    const request = {
+      ...ref,
+      action,
+      target,
+      reason,
+      level,
+      summary,
+      severity: this.state.severity,
+      channel: this.state.chatChannel,
+    };
     const purpose = pageSummary(this.state, action, target, reason, level);
     const send = () => paging.page.executeWithOptions({ summary: purpose }, [request]);
     if (!this.ordered) return void this.track('pager', send, onFailure);

@@ -25,6 +25,7 @@ import {
 } from './policy-audiences';
 import { bridgeSchema } from './policy-war-room';
 import { drillsPolicySchema, type DrillsPolicy } from './policy-drills';
+import { DEFAULT_SEVERITY_DEFINITIONS, severityDefinitionFields } from './policy-severity-definitions';
 import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
 import { SEVERITIES, severitySchema, type Severity } from './severity';
 import { policyKeySchema, serviceNameSchema, singleLine } from './text';
@@ -67,6 +68,8 @@ export const severityPolicySchema = z.strictObject({
   publicUpdates: publicUpdatesSchema.nullable().optional(),
   /** The war room's conference bridge for this severity (policy-war-room.ts). */
   bridge: bridgeSchema.optional(),
+  /** What the severity means and examples (policy-severity-definitions.ts); defaults from runbooks 001 and 003. */
+  ...severityDefinitionFields,
 });
 
 export type SeverityPolicy = z.output<typeof severityPolicySchema>;
@@ -357,6 +360,7 @@ export function buildPolicy(fileContent: unknown = {}): Policy {
       severity,
       {
         publicUpdates: defaultPublicUpdates(severity),
+        ...DEFAULT_SEVERITY_DEFINITIONS[severity],
         ...severityPolicySchema.parse(DEFAULT_SEVERITY_POLICIES[severity]),
         ...stripUndefined(overrides[severity] ?? {}),
       },

@@ -55,6 +55,8 @@ export function declarationMessage(state: IncidentState): RenderedMessage {
     `Incident declared: ${headline(state)}`,
     [
       ['Severity', state.severity],
+      // What the severity means (policy severities.<S>.meaning), so everyone reads the classification the same way.
+      ['Meaning', state.policy.rules.meaning],
       ['Service', state.service],
       ['Summary', state.summary],
       ['Detected', iso(state.detectedAt)],

@@ -34,6 +34,7 @@ import { registerDrillCommands } from './drill-commands';
 import { CliSession, type Io } from './session';
 import { loadConfig, loadPolicy } from '../../config';
 import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
+import { DEFAULT_SEVERITY_DEFINITIONS, severityGuide } from '../../domain/policy-severity-definitions';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
 import { newIncidentId, type CommandInput, type CommandName } from '../service';
 import { commandResultJson, declarationJson, incidentJson, timelineJson } from '../views';
@@ -90,6 +91,7 @@ export function buildProgram(session: CliSession): Command {
 
   command('declare', 'declare an incident: opens its channel, pages on-call, tells stakeholders, starts the clocks')
     .requiredOption('--severity <SEV-n>', `${SEVERITIES.join(', ')} (SEV-1 is the worst)`)
+    .addHelpText('after', () => `\nSeverities (from the policy, INCIDENT_POLICY):\n${severityHelp().join('\n')}`)
     .requiredOption('--title <text>', 'what is broken, in a few words')
     .option('--service <name>', 'affected service (its smoke checks verify the resolution)')
     .option('--summary <text>', 'what is known so far')
@@ -445,6 +447,19 @@ function verificationLines(result: CommandResult): string[] {
 
 function escapeLines(text: string): string {
   return text.split('\n').map(escapeUnsafe).join('\n');
+}
+
+/** What each severity means, from the worker's policy; when it cannot be read, the defaults and why. */
+function severityHelp(): string[] {
+  try {
+    return severityGuide(loadPolicy(loadConfig().policyPath).severities);
+  } catch (error) {
+    const why = escapeUnsafe(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+    return [
+      `  (the policy could not be read: ${why}; the defaults follow)`,
+      ...severityGuide(DEFAULT_SEVERITY_DEFINITIONS),
+    ];
+  }
 }
 
 /** Runs the CLI and returns its exit code; output goes through `io`. */

@@ -14,6 +14,7 @@ import { commandRoutes } from './routes/commands';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { postmortemRoutes } from './routes/postmortems';
+import { drillRoutes } from './routes/drills';
 import { slackRoutes } from './slack/plugin';
 import { statusRoutes } from './status/routes';
 
@@ -70,6 +71,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, deps);
   await app.register(incidentRoutes, deps);
   await app.register(postmortemRoutes, deps);
+  await app.register(drillRoutes, deps);
   await app.register(commandRoutes, deps);
   await app.register(alertRoutes, deps);
   await app.register(slackRoutes, deps);

@@ -360,6 +360,11 @@ export class IncidentService {
     }
   }
 
+  /** The Temporal client itself, for the drills' Schedules (src/client/drills.ts) over the same connection. */
+  temporalClient(): Client {
+    return this.client;
+  }
+
   /** The incident's postmortem and action items, over the same connection. */
   postmortems(): PostmortemService {
     return new PostmortemService(this.client, this.answerTimeoutMs);

@@ -6,6 +6,7 @@ import { DrillService, syncDrillSchedules } from '../../src/client/drills';
 import { buildPolicy } from '../../src/domain/policy';
 import type { drillWorkflow, incidentWorkflow } from '../../src/workflows';
 import { incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
+import { startApi, TOKENS } from '../api/server';
 import { eventually, startRig, STAKEHOLDERS, type Rig } from './stack';
 
 /**
@@ -99,6 +100,20 @@ test('a drill Schedule triggered now leaves a drill incident and a report, and t
   assert.equal(row?.lastRun?.passed, false);
   assert.equal(row?.lastRun?.incidentId, report.incidentId);
   assert.ok(row?.nextRun, 'the next run is scheduled');
+
+  // The same table over HTTP, and a pause through the API (with a read token it is refused).
+  const api = await startApi(rig.incidents, { policy: buildPolicy({ drills: DRILLS }) });
+  try {
+    const listed = await api.call('GET', '/api/v1/drills', { token: TOKENS.read });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body, JSON.parse(JSON.stringify({ drills: await drills.list() })));
+    const refused = await api.call('POST', '/api/v1/drills/friday-fire/pause', { token: TOKENS.read, body: {} });
+    assert.equal(refused.status, 403);
+    const unknown = await api.call('POST', '/api/v1/drills/nope/run', { body: {} });
+    assert.equal(unknown.status, 404);
+  } finally {
+    await api.close();
+  }
 });
 
 test('syncing is idempotent, keeps a pause, and deletes a drill the policy no longer names', async () => {

@@ -90,6 +90,7 @@ describe('drill workflow', () => {
     assert.equal(report.passed, true, report.failures.join('; '));
     assert.deepEqual(report.escalations, []);
     assert.deepEqual(report.deadlinesMissed, []);
+    assert.equal(report.ended, 'incident closed', 'the drill takes command from the IC to close its incident');
     assert.notEqual(report.timeToAcknowledgeMs, null);
     assert.notEqual(report.timeToFirstUpdateMs, null);
 

@@ -77,11 +77,12 @@ export function drillActivities(providers: IntegrationProviders) {
         service.command(name, incidentId, input as never, { requestId: `${key}-${name}` });
       let incident = await service.show(incidentId);
       if (incident.status === 'declared') await step('acknowledge', { by: DRILL_ACTOR });
+      // Resolve and close are the Incident Commander's: the drill takes command to end its own exercise.
       incident = await service.show(incidentId);
+      if (incident.status !== 'closed' && incident.roles.commander !== DRILL_ACTOR) {
+        await step('assignRole', { role: 'commander', user: DRILL_ACTOR, by: DRILL_ACTOR });
+      }
       if (incident.status !== 'resolved' && incident.status !== 'closed') {
-        if (incident.roles.commander !== DRILL_ACTOR) {
-          await step('assignRole', { role: 'commander', user: DRILL_ACTOR, by: DRILL_ACTOR });
-        }
         await step('resolve', {
           by: DRILL_ACTOR,
           unverified: 'the drill is over',

@@ -45,6 +45,8 @@ export interface DrillReport {
   passed: boolean;
   /** Why it failed, one line each; empty when it passed. */
   failures: string[];
+  /** How the drill left its incident (`incident closed`, or why it stayed open); set once the drill ended it. */
+  ended?: string;
 }
 
 /** Schedules are named after the drill; every run's workflow id starts with the same name. */

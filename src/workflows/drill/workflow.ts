@@ -66,11 +66,11 @@ export async function drillWorkflow(input: DrillWorkflowInput): Promise<DrillRep
   const key = workflowInfo().workflowId;
 
   let flood: FloodResult | undefined;
-  let ended: Promise<unknown>;
+  let closedByTeam: Promise<unknown>;
   let incidentId: string;
   if (plan.kind === 'sev1-fire-drill') {
     incidentId = drillIncidentId();
-    ({ ended } = await declareFireDrill(plan, incidentId));
+    ({ ended: closedByTeam } = await declareFireDrill(plan, incidentId));
   } else {
     flood = await steps.floodAlerts({
       runKey: key,
@@ -86,18 +86,22 @@ export async function drillWorkflow(input: DrillWorkflowInput): Promise<DrillRep
     }
     incidentId = flood.incidentId;
     // An alert-declared incident is no child of the drill: the drill only waits for its length.
-    ended = new Promise(() => undefined);
+    closedByTeam = new Promise(() => undefined);
   }
   progress.incidentId = incidentId;
 
   await pageParticipants(plan, incidentId, 'trigger');
   // A drill incident that fails or is terminated still gets its report: whatever ended it, the drill's time is up.
-  await Promise.race([ended.catch(() => undefined), sleep(plan.runFor)]);
+  await Promise.race([closedByTeam.catch(() => undefined), sleep(plan.runFor)]);
   const report = await steps.reportDrill({ plan, incidentId, key, ...(flood ? { flood } : {}) });
-  progress.report = report;
-  await steps.endDrillIncident({ incidentId, key });
+  // A policy that lets nobody but the team end an incident leaves it open: the report says so, the drill completes.
+  const ended = await steps.endDrillIncident({ incidentId, key }).then(
+    (status) => `incident ${status}`,
+    (error: unknown) => `incident left open: ${(error as Error).message}`,
+  );
+  progress.report = { ...report, ended };
   await pageParticipants(plan, incidentId, 'resolve');
-  return report;
+  return progress.report;
 }
 
 /**

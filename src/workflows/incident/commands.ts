@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { z } from 'zod';
 import { commandMetaSchema, type CommandMeta } from '../../domain/command-meta';
@@ -7,6 +7,9 @@ import type { Command } from '../../domain/lifecycle';
 import type { CommandResult } from '../definitions';
 import { fireDeadlinesDueBy } from './escalate';
 import { parseOrReject, type Incident } from './incident';
+
+/** Incidents declared since this patch apply a command only after the results delivered with it. */
+export const COMMANDS_AFTER_RESULTS_PATCH = 'commands-after-results-v1';
 
 /**
  * The incident once it is declared. Handlers are registered before the declaration's first await (the policy
@@ -20,10 +23,30 @@ export class DeclaredIncident {
    * must see the state resolve leaves, not the state it found (Temporal's safe-message-handlers pattern).
    */
   readonly lifecycle = new Mutex();
+  /** Whether commands wait for the workflow task's other results first (incidents since COMMANDS_AFTER_RESULTS). */
+  readonly commandsAfterResults = patched(COMMANDS_AFTER_RESULTS_PATCH);
   private fill!: (incident: Incident) => void;
 
   constructor() {
     this.ready = new Promise((resolve) => (this.fill = resolve));
+  }
+
+  /**
+   * Resolves once everything else the current workflow task delivered (activity results above all) has been
+   * applied. A worker that rebuilt an incident from its history (after a restart or a cache eviction) was seen to
+   * run an update before results that its replay applied first: a command acting at once then found other
+   * deliveries in flight than on replay, scheduled its activities in another order, and the incident failed on its
+   * next replay. Waiting for the workflow task to settle shows the command the same state in both.
+   */
+  async resultsApplied(): Promise<void> {
+    if (!this.commandsAfterResults) return;
+    // False when first evaluated (at once), true when conditions are next checked: after every job and microtask.
+    let looked = false;
+    await condition(() => {
+      if (looked) return true;
+      looked = true;
+      return false;
+    });
   }
 
   set(incident: Incident): void {
@@ -69,6 +92,7 @@ export function onCommand<S extends z.ZodType, I>(
     update,
     async (input: I, meta?: CommandMeta) => {
       const incident = await declared.ready;
+      await declared.resultsApplied();
       if (!options.exclusive) return apply(incident, input, meta);
       return declared.lifecycle.runExclusive(() => apply(incident, input, meta));
     },

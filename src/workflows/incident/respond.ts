@@ -221,6 +221,7 @@ export function registerAlertHandlers(declared: DeclaredIncident, declaringReque
     alertsReceivedUpdate,
     async (input) => {
       const incident = await declared.ready;
+      await declared.resultsApplied();
       const delivery = parseOrReject(alertsReceivedSchema, input);
       const mark = incident.state.timeline.length;
       if (!incident.isClosed) recordAlerts(declared, incident, delivery);

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { postmortemRoutes } from './routes/postmortems';
 import { drillRoutes } from './routes/drills';
+import { reportRoutes } from './routes/report';
 import { slackRoutes } from './slack/plugin';
 import { statusRoutes } from './status/routes';
 
@@ -72,6 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(incidentRoutes, deps);
   await app.register(postmortemRoutes, deps);
   await app.register(drillRoutes, deps);
+  await app.register(reportRoutes, deps);
   await app.register(commandRoutes, deps);
   await app.register(alertRoutes, deps);
   await app.register(slackRoutes, deps);

@@ -365,6 +365,11 @@ export class IncidentService {
     return this.client;
   }
 
+  /** Where closed incidents are kept past Temporal's retention, when one is configured. */
+  get archive(): IncidentArchive | undefined {
+    return this.options.archive;
+  }
+
   /** The incident's postmortem and action items, over the same connection. */
   postmortems(): PostmortemService {
     return new PostmortemService(this.client, this.answerTimeoutMs);

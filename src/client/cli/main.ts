@@ -31,6 +31,7 @@ import { formatList, formatOutbox, formatShow, formatTimeline, statusLine } from
 import { registerChecklistCommands } from './checklist-commands';
 import { registerPostmortemCommands } from './postmortem-commands';
 import { registerDrillCommands } from './drill-commands';
+import { registerReportCommand } from './report-command';
 import { CliSession, type Io } from './session';
 import { loadConfig, loadPolicy } from '../../config';
 import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
@@ -45,7 +46,7 @@ Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEM
 Worker settings: INCIDENT_TASK_QUEUE, INCIDENT_OUTBOX_DIR.`;
 
 /** Commands that only read; every other command changes an incident and can be retried by request id. */
-const READS = new Set(['show', 'timeline', 'list', 'outbox', 'contacts']);
+const READS = new Set(['show', 'timeline', 'list', 'outbox', 'contacts', 'report']);
 
 /** Commander exits with these codes on its own; everything else it reports is a usage error (exit 2). */
 const COMMANDER_SUCCESS = new Set(['commander.helpDisplayed', 'commander.version']);
@@ -418,6 +419,7 @@ export function buildProgram(session: CliSession): Command {
   registerChecklistCommands(program, send, report);
   registerPostmortemCommands(program, session);
   registerDrillCommands(program, session);
+  registerReportCommand(program, session);
   for (const sub of program.commands) {
     if (sub.name() === 'postmortem' || sub.name() === 'action') continue;
     sub.option('--json', 'machine-readable output');

@@ -224,7 +224,7 @@ test('a whole SEV-1 through Slack, SMTP, Statuspage, PagerDuty, smoke checks and
       `Update: [SEV-1] ${TITLE}`,
       `Update: [SEV-1] ${TITLE}`,
       `Update: [SEV-1] ${TITLE}`,
-      `Resolved: [SEV-1] ${TITLE}`,
+      `Post-incident summary: [SEV-1] ${TITLE}`,
     ],
   );
   for (const mail of mails) {

@@ -79,7 +79,8 @@ export class Notifier {
     this.channelReady = together
       ? opened.then(
           (receipt) => (receipt.declaration ? this.recordSent('chat', receipt.declaration) : undefined),
-          () => this.postChat(post, undefined, true),
+          // Not behind channelReady: that is this very promise, which would then wait for itself.
+          () => this.postChat(post, undefined, true, Promise.resolve()),
         )
       : this.postChat(post, undefined, true);
     this.lastSummary = this.channelReady;
@@ -95,9 +96,13 @@ export class Notifier {
     void this.postChat({ template, facts });
   }
 
-  private postChat(content: MessageContent, mention?: string[], pin?: boolean): Promise<void> {
+  private postChat(
+    content: MessageContent,
+    mention?: string[],
+    pin?: boolean,
+    ready: Promise<unknown> = this.channelReady,
+  ): Promise<void> {
     const ref = this.ref('chat');
-    const ready = this.channelReady;
     return this.track('chat', async () => {
       await ready;
       return notifications.postToChat({ ...ref, channel: this.state.chatChannel, ...content, mention, pin });

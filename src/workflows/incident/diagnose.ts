@@ -59,7 +59,8 @@ async function collect(incident: Incident, ref: IncidentRef, when: string, actor
   const { state, recorder, notify } = incident;
   const report = await documents.collectDiagnostics({ ...ref, service: state.service, severity: state.severity });
   recorder.record('diagnostics', actor, report.summary, { artifact: report.artifact, when });
-  notify.chat(diagnosticsMessage(incident, report, when));
+  // Diagnostics that finish after the close stay on the timeline: the closing note is the channel's last word.
+  if (!incident.isClosed) notify.chat(diagnosticsMessage(incident, report, when));
 }
 
 /** The summary first (the channel's preview), then when it was taken, each link and the artifact. */

@@ -17,7 +17,7 @@ import { startTimeSkippingHarness } from '../test/workflows/harness';
  * Histories of incidents started before the planned-deadlines patch stay in the fixtures too: incidents running
  * during a deploy must finish on the new code, and replaying the old recording proves it.
  */
-export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v2.json');
+export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v3.json');
 
 async function main(): Promise<void> {
   const outcomes: SmokeTestReport[] = [

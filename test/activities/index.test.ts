@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type IntegrationProviders } from '../../src/activities';
 import type { ChatProvider } from '../../src/activities/providers';
+import { buildPolicy } from '../../src/domain/policy';
 import type { ChatRequest } from '../../src/activities/types';
 
 test('postToChat hands the chat provider the activity attempt, which decides whether Slack is searched', async () => {
@@ -13,7 +14,7 @@ test('postToChat hands the chat provider the activity attempt, which decides whe
       return Promise.resolve({ destination: '#inc', duplicate: false });
     },
   };
-  const activities = createActivities({ chat } as IntegrationProviders);
+  const activities = createActivities({ chat, policy: buildPolicy({}) } as IntegrationProviders);
   const request: ChatRequest = {
     incidentId: '20250314-k3f9',
     key: 'incident-20250314-k3f9/2-chat',

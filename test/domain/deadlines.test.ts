@@ -26,7 +26,8 @@ describe('deadline planning', () => {
       acknowledgedAt: T0,
       statusClock: { since: T0, promisedBy: null, reminded: true },
     });
-    assert.deepEqual(plan(reminded), ['unresolved-escalation@15', 'status-escalation@20']);
+    // Nobody has taken command yet: the default policy reminds the on-call to at 10 minutes.
+    assert.deepEqual(plan(reminded), ['commander-reminder@10', 'unresolved-escalation@15', 'status-escalation@20']);
   });
 
   it('a resolved incident waits on nothing', () => {

@@ -16,8 +16,13 @@ function incident(overrides: Partial<IncidentState> = {}): IncidentState {
 const plan = (state: IncidentState) => planDeadlines(state).map((d) => `${d.kind}@${(d.at - T0) / MINUTE}`);
 
 describe('deadline planning', () => {
-  it('a fresh SEV-1 waits on the ack window, the cadence and the unresolved escalation', () => {
-    assert.deepEqual(plan(incident()), ['ack-escalation@5', 'status-reminder@15', 'unresolved-escalation@15']);
+  it('a fresh SEV-1 waits on the ack window, an IC, the cadence and the unresolved escalation', () => {
+    assert.deepEqual(plan(incident()), [
+      'ack-escalation@5',
+      'commander-reminder@10',
+      'status-reminder@15',
+      'unresolved-escalation@15',
+    ]);
   });
 
   it('after a reminder, the next status deadline is the escalation after the grace period', () => {

@@ -26,20 +26,27 @@ export class DeclaredIncident {
   /** Whether commands wait for the workflow task's other results first (incidents since COMMANDS_AFTER_RESULTS). */
   readonly commandsAfterResults = patched(COMMANDS_AFTER_RESULTS_PATCH);
   private fill!: (incident: Incident) => void;
+  private settling: Promise<void> | undefined;
 
   constructor() {
     this.ready = new Promise((resolve) => (this.fill = resolve));
   }
 
   /**
-   * Resolves once everything else the current workflow task delivered (activity results above all) has been
+   * Resolves once everything else the current workflow task delivered (activity results, a fired timer) has been
    * applied. A worker that rebuilt an incident from its history (after a restart or a cache eviction) was seen to
    * run an update before results that its replay applied first: a command acting at once then found other
    * deliveries in flight than on replay, scheduled its activities in another order, and the incident failed on its
-   * next replay. Waiting for the workflow task to settle shows the command the same state in both.
+   * next replay. Waiting for the workflow task to settle shows the command the same state in both. Everyone waiting
+   * in one workflow task shares one wait and resumes in the order they asked: commands before the deadline loop
+   * (which asks later), so a command issued before a deadline that fired meanwhile still comes first.
    */
-  async resultsApplied(): Promise<void> {
-    if (!this.commandsAfterResults) return;
+  resultsApplied(): Promise<void> {
+    if (!this.commandsAfterResults) return Promise.resolve();
+    return (this.settling ??= this.settle());
+  }
+
+  private async settle(): Promise<void> {
     // False when first evaluated (at once), true when conditions are next checked: after every job and microtask.
     let looked = false;
     await condition(() => {
@@ -47,6 +54,7 @@ export class DeclaredIncident {
       looked = true;
       return false;
     });
+    this.settling = undefined;
   }
 
   set(incident: Incident): void {

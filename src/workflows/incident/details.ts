@@ -166,7 +166,8 @@ const contentLabel = (r: MessageContent) => kindLabel(r.template ?? r.message.ki
  */
 const ACTIVITY_PURPOSES: Purposes = {
   resolveIncidentPolicy: (severity) => `read the ${severity} policy`,
-  openIncidentChannel: (r) => `open ${r.security ? 'private ' : ''}channel ${channelLabel({ id: r.incidentId })}`,
+  openIncidentChannel: (r) =>
+    `open ${r.security ? 'private ' : ''}channel ${channelLabel({ id: r.incidentId })}${r.declaration ? ', pin the declaration' : ''}`,
   postToChat: (r) => {
     const mention = r.mention && r.mention.length > 0 ? `, mention ${r.mention.join(', ')}` : '';
     return `${r.pin ? 'post and pin' : 'post'} ${contentLabel(r)} to ${r.channel && r.channel.startsWith('#') ? r.channel : channelLabel({ id: r.incidentId })}${mention}`;

@@ -48,7 +48,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   const continueAsNew = () => shouldContinueAsNew(input);
   while (!incident.isClosed && !continueAsNew()) {
-    if (planned) await untilEarliestDeadlineMoves(incident, continueAsNew);
+    if (planned) await untilEarliestDeadlineMoves(incident, continueAsNew, declared);
     else await untilNextDeadlineOrAnyChange(incident);
   }
 
@@ -65,13 +65,23 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
  * a status update, a severity change) wakes the loop to plan again. Anything else (a note, a delivery) leaves the
  * timer alone, so a whole incident starts about one timer per change of plan.
  */
-async function untilEarliestDeadlineMoves(incident: Incident, continueAsNew: () => boolean): Promise<void> {
+async function untilEarliestDeadlineMoves(
+  incident: Incident,
+  continueAsNew: () => boolean,
+  declared: DeclaredIncident,
+): Promise<void> {
   const next = planDeadlines(incident.state)[0];
   incident.notify.details();
   const moved = () => incident.isClosed || continueAsNew() || planDeadlines(incident.state)[0]?.at !== next?.at;
   if (next === undefined) return void (await condition(moved));
   const wait = next.at - Date.now();
   if (wait > 0 && (await condition(moved, wait, { summary: timerSummary(incident.state, next) }))) return;
+  // Commands delivered in the same workflow task as the fired timer apply first (an ack sent before the deadline
+  // still cancels its escalation); one of them may have moved the plan.
+  if (declared.commandsAfterResults) {
+    await declared.resultsApplied();
+    if (moved()) return;
+  }
   // The plan did not move, so the deadline slept for is still the first, and the fired timer in history is the
   // proof that it is due. Comparing with the clock again would not be: a worker has been seen to wake from this
   // timer with the previous task's time, judge the deadline early and plan again, where its replay fired it.

@@ -68,16 +68,15 @@ describe('the Web UI metadata of a live incident (dev server)', () => {
     // Deliveries are scheduled in the background: wait for the last command's to reach history.
     const { activities, timers } = await eventually(
       () => commandSummaries('meta-sev1'),
-      (found) => found.activities.includes('post status update to #inc-meta-sev1'),
+      (found) => found.activities.includes('post internal update to #inc-meta-sev1'),
     );
     for (const expected of [
-      'open channel #inc-meta-sev1',
-      'post and pin declaration to #inc-meta-sev1',
+      'open channel #inc-meta-sev1, pin the declaration',
       'page primary-oncall: SEV-1 declared',
       'email stakeholder notification to stakeholders',
       'publish status page: investigating',
       'acknowledge the page to primary-oncall',
-      'post status update to #inc-meta-sev1',
+      'post internal update to #inc-meta-sev1',
       'refresh pinned summary and topic in #inc-meta-sev1',
     ]) {
       assert.ok(activities.includes(expected), `${expected} in ${JSON.stringify(activities)}`);

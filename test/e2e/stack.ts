@@ -135,6 +135,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       STATUSPAGE_PAGE_ID: statuspage.pageId,
       STATUSPAGE_API_URL: statuspage.url,
       STATUSPAGE_COMPONENT_IDS: Object.keys(COMPONENTS).join(','),
+      // The fake keeps no rate limit; at Statuspage's own 1/s, ten incidents closing within a minute would wait on
+      // the status-page queue longer than these tests wait for a closed incident to end (the queue's own test
+      // holds the real rate: test/activities/status-page/rate-across-workers.test.ts).
+      STATUSPAGE_REQUESTS_PER_SECOND: '20',
       PAGERDUTY_ROUTING_KEYS: JSON.stringify(secrets.routingKeys),
       PAGERDUTY_ROUTING_KEY: secrets.defaultRoutingKey,
       PAGERDUTY_EVENTS_URL: pagerduty.url,

@@ -1,3 +1,4 @@
+import type { ConnectionPlugin } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadPlatformConfig } from '../../src/config/platform';
@@ -38,10 +39,27 @@ async function withFallbackExplained(
   }
 }
 
+/**
+ * The Java test server (grpc-java) allows a client ping at most every 5 minutes; the client's default is every
+ * 30 s, so after a few idle pings it closes the connection ("excess pings"), failing the calls in flight, and a
+ * failed call can leave time skipping locked, so the test then waits for a timer that never fires. A loopback
+ * connection needs no keepalive this frequent.
+ */
+const pingAsTheTestServerAllows: ConnectionPlugin = {
+  name: 'incident-response:test-server-keepalive',
+  configureConnection: (options) => ({
+    ...options,
+    channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 6 * 60_000 },
+  }),
+};
+
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const provisioned = await provisionedTestServer();
   return withFallbackExplained(provisioned, () =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: provisioned.executable } }),
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: provisioned.executable },
+      plugins: [pingAsTheTestServerAllows],
+    }),
   );
 }
 

@@ -48,7 +48,7 @@ describe('the postmortem workflow (time-skipping)', () => {
   async function resolvedSev1(id: string): Promise<WorkflowHandle<typeof postmortemWorkflow>> {
     await harness.declare({ id, commander: 'alice' });
     await incidents.command('acknowledge', id, { by: 'alice' });
-    await incidents.command('resolve', id, { by: 'bob', summary: 'rolled back' });
+    await incidents.command('resolve', id, { by: 'alice', summary: 'rolled back' });
     const handle = harness.env.client.workflow.getHandle<typeof postmortemWorkflow>(postmortemWorkflowId(id));
     for (let i = 0; i < 200; i++) {
       if ((await handle.describe().catch(() => null)) !== null) return handle;

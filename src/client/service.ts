@@ -5,6 +5,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import type { CommandMeta } from '../domain/command-meta';
+import { incidentIdFor } from '../domain/incident-id';
 import type { TimelineEntry } from '../domain/incident';
 import {
   acknowledgeSchema,
@@ -106,11 +107,9 @@ const WORKFLOW_ID_PREFIX = incidentWorkflowId('');
 /** How long a declaration waits on a worker that is polling but slow to answer (saturated, not missing). */
 const BUSY_WORKER_WAIT_MS = 120_000;
 
-/** A short id that sorts by day and reads aloud on a bridge call: `20250314-k3f9`. */
+/** A fresh incident id for today: `20250314-k3f9`. */
 export function newIncidentId(now = new Date()): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
-  const suffix = Array.from({ length: 4 }, () => randomInt(36).toString(36)).join('');
-  return `${day}-${suffix}`;
+  return incidentIdFor(now, (bound) => randomInt(bound));
 }
 
 /** The Visibility query for `incident list`; values are validated enums and service names, so quoting is safe. */

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities';
 import { IncidentErrorType } from '../../domain/errors';
+import { incidentIdFor } from '../../domain/incident-id';
 import { declareSchema, type DeclareInput } from '../../domain/inputs';
 import { drillNameSchema } from '../../domain/policy-drills';
 import {
@@ -69,7 +70,7 @@ export async function drillWorkflow(input: DrillWorkflowInput): Promise<DrillRep
   let closedByTeam: Promise<unknown>;
   let incidentId: string;
   if (plan.kind === 'sev1-fire-drill') {
-    incidentId = drillIncidentId();
+    incidentId = incidentIdFor(new Date(Date.now()), (bound) => Math.floor(Math.random() * bound));
     ({ ended: closedByTeam } = await declareFireDrill(plan, incidentId));
   } else {
     flood = await steps.floodAlerts({
@@ -163,11 +164,4 @@ async function pageParticipants(plan: DrillPlan, incidentId: string, action: 'tr
         .catch(() => undefined),
     ),
   );
-}
-
-/** The project's incident id format (`20250314-k3f9`), from the workflow's clock and seeded random: replay-safe. */
-function drillIncidentId(): string {
-  const day = new Date(Date.now()).toISOString().slice(0, 10).replaceAll('-', '');
-  const suffix = Array.from({ length: 4 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
-  return `${day}-${suffix}`;
 }

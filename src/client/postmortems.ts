@@ -79,7 +79,7 @@ export class PostmortemService {
       if (error instanceof WorkflowNotFoundError) {
         throw new IncidentClientError(
           IncidentClientErrorType.NotFound,
-          `no postmortem for incident ${id} (one starts when a SEV-1 or SEV-2 is resolved)`,
+          `no postmortem for incident ${id} (one starts when a SEV-1 or SEV-2 is resolved; a drill has its drill report instead)`,
           { cause: error },
         );
       }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { incidentWorkflow } from '../../src/workflows';
 import { drillWorkflow } from '../../src/workflows';
 import {
@@ -12,6 +12,7 @@ import {
   stateQuery,
 } from '../../src/workflows/definitions';
 import { drillProgressQuery } from '../../src/workflows/drill/definitions';
+import { postmortemWorkflowId } from '../../src/workflows/postmortem/definitions';
 import { startTimeSkippingHarness, TEST_POLICY, type Harness } from './harness';
 
 /** The drill workflow on the time-skipping server: a fire drill the team handles, one nobody answers, a log flood. */
@@ -33,7 +34,7 @@ const POLICY = {
 let harness: Harness;
 let runs = 0;
 
-// A server per test: the time-skipping clock is global, and a drill's leftovers (its postmortem) would hold it back.
+// A server per test: the time-skipping clock is global, and one drill's leftover timers would hold the next back.
 beforeEach(async () => {
   harness = await startTimeSkippingHarness({ policy: POLICY });
 });
@@ -99,6 +100,13 @@ describe('drill workflow', () => {
     const note = state.timeline.find((entry) => entry.type === 'note' && entry.message.startsWith('DRILL REPORT'));
     assert.ok(note, 'the report is on the timeline');
     assert.match(note.message, /PASSED/);
+    const noPostmortem = state.timeline.find((entry) => entry.type === 'postmortem');
+    assert.equal(noPostmortem?.message, 'drill: no postmortem, the drill report is its record');
+    await assert.rejects(
+      harness.env.client.workflow.getHandle(postmortemWorkflowId(incidentId)).describe(),
+      WorkflowNotFoundError,
+      'a drill starts no postmortem workflow (its reminders and escalations would reach real managers)',
+    );
 
     const chat = await harness.outbox.read({ incidentId, channel: 'chat' });
     assert.ok(

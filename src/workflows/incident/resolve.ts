@@ -172,6 +172,11 @@ function writePostmortem(incident: Incident, resolvedBy: string): void {
   const { state, recorder, notify } = incident;
   const rules = state.policy.rules.postmortem;
   if (!rules?.required || state.resolvedAt === null) return;
+  if (state.drill && patched(DRILL_WITHOUT_POSTMORTEM_PATCH)) {
+    // The drill report is a drill's record; a postmortem would remind and escalate to real managers for 48 h.
+    recorder.record('postmortem', 'system', 'drill: no postmortem, the drill report is its record');
+    return;
+  }
   const dueAt = state.resolvedAt + rules.due;
   if (incident.planned && patched(POSTMORTEM_WORKFLOW_PATCH)) return startPostmortem(incident, resolvedBy, dueAt);
   // The activity reads the incident by query: the whole timeline never becomes an activity input in history.
@@ -185,6 +190,9 @@ function writePostmortem(incident: Incident, resolvedBy: string): void {
     });
   });
 }
+
+/** Drills resolved since this patch start no postmortem workflow (before it, they did, with reminders). */
+export const DRILL_WITHOUT_POSTMORTEM_PATCH = 'drill-without-postmortem-v1';
 
 /** Incidents closed since this patch write their record to the archive, which outlives Temporal's retention. */
 export const ARCHIVE_ON_CLOSE_PATCH = 'archive-on-close-v1';

@@ -47,7 +47,8 @@ export interface ChatProvider {
 export interface DeliveryHandoff {
   /** The receipt an earlier attempt recorded once the server accepted the message, if one got that far. */
   earlier: DeliveryReceipt | undefined;
-  accepted(receipt: DeliveryReceipt): void;
+  /** Resolves once the record is with Temporal (or could not be: the delivery goes on, the retry may resend). */
+  accepted(receipt: DeliveryReceipt): Promise<void>;
 }
 
 export interface EmailProvider {

@@ -9,12 +9,13 @@ import type { EmailProvider, IntegrationProviders } from '../providers';
 export function drillSafeProviders(providers: IntegrationProviders): IntegrationProviders {
   const participants = new Set(Object.values(providers.policy.drills).flatMap((drill) => drill.participants));
   const email: EmailProvider = {
-    async send(request) {
-      if (!request.drill) return providers.email.send(request);
+    // The handoff goes through: without it a retry on another worker would mail again (README, Email).
+    async send(request, handoff) {
+      if (!request.drill) return providers.email.send(request, handoff);
       const audience = request.audience.filter((name) => participants.has(name));
       const left = request.audience.filter((name) => !participants.has(name));
       if (audience.length === 0) return { destination: `drill: not sent to ${left.join(', ')}`, duplicate: false };
-      const receipt = await providers.email.send({ ...request, audience });
+      const receipt = await providers.email.send({ ...request, audience }, handoff);
       const note = left.length > 0 ? ` (drill: not sent to ${left.join(', ')})` : '';
       return { ...receipt, destination: `${receipt.destination}${note}` };
     },

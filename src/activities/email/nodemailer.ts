@@ -107,8 +107,8 @@ function mailer(deps: EmailDeps, remote: boolean): EmailProvider {
     const accepted = to.filter((address) => !rejected.includes(address));
     const note = rejected.length > 0 ? `; rejected: ${rejected.join(', ')}` : '';
     const receipt = { destination: `${accepted.join(', ')} (${info.messageId ?? messageId}${note})`, duplicate: false };
-    // Recorded before anything else can fail: from here on, a retry must not send.
-    handoff?.accepted(receipt);
+    // Recorded with Temporal before anything else can fail: from here on, a retry on any worker must not send.
+    await handoff?.accepted(receipt);
     await deps.outbox?.deliver({
       channel: 'email',
       key: request.key,

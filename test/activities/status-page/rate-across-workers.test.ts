@@ -95,7 +95,9 @@ test('two workers together stay within the Statuspage token’s rate', async (t)
 
   const times = statuspage.requests.map((request) => request.at).sort((a, b) => a - b);
   const busiest = Math.max(...times.map((from) => times.filter((at) => at >= from && at < from + WINDOW_MS).length));
-  const budget = (REQUESTS_PER_SECOND * WINDOW_MS) / 1000;
+  // One request over: a request dispatched on time can reach the fake right behind one a busy worker delayed.
+  // Without the queue's rate the two workers sent 26 in this window.
+  const budget = (REQUESTS_PER_SECOND * WINDOW_MS) / 1000 + 1;
   assert.ok(busiest <= budget, `${busiest} requests within ${WINDOW_MS} ms (budget ${budget})`);
   assert.deepEqual(
     [...statuspage.incidents.values()].map((incident) => incident.status),

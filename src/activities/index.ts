@@ -57,8 +57,8 @@ export function createActivities(configured: IntegrationProviders) {
     },
     /** Renders here, not in the workflow: a team's own template files take effect without a workflow change. */
     async postToChat(request: ChatPostActivityRequest): Promise<DeliveryReceipt> {
-      const { incidentId, key, drill, channel, mention, pin } = request;
-      const post = { incidentId, key, drill, channel, mention, pin, message: render(request) };
+      const { incidentId, key, drill, channel, mention, pin, actionItem } = request;
+      const post = { incidentId, key, drill, channel, mention, pin, actionItem, message: render(request) };
       return providers.chat.post(post, Context.current().info.attempt);
     },
     async updateChatSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt> {

@@ -55,6 +55,8 @@ export interface ChatRequest extends IncidentRef {
   mention?: string[];
   /** Pin the message (the declaration). */
   pin?: boolean;
+  /** The open postmortem action item the message is about (a reminder): Slack adds its Mark done button. */
+  actionItem?: string;
 }
 
 /** The one pinned summary message per incident, edited in place, and the channel topic beside it. */

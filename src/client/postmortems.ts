@@ -46,9 +46,17 @@ export class PostmortemService {
     return this.call(incidentId, (handle) => handle.executeUpdate(addActionItemUpdate, { args: [input] }));
   }
 
-  closeActionItem(incidentId: string, input: CloseActionItemInput): Promise<ActionItem> {
+  /** A request id makes a repeated request (a Slack retry) close the item once and answer the first outcome. */
+  closeActionItem(
+    incidentId: string,
+    input: CloseActionItemInput,
+    options: { requestId?: string } = {},
+  ): Promise<ActionItem> {
     validate(closeActionItemSchema, input);
-    return this.call(incidentId, (handle) => handle.executeUpdate(closeActionItemUpdate, { args: [input] }));
+    const updateId = options.requestId;
+    return this.call(incidentId, (handle) =>
+      handle.executeUpdate(closeActionItemUpdate, { args: [input], ...(updateId ? { updateId } : {}) }),
+    );
   }
 
   async markReviewed(incidentId: string, by: string): Promise<void> {

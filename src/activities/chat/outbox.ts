@@ -28,13 +28,14 @@ export function outboxChat(outbox: Outbox): ChatProvider {
       return { destination: `#${channel}`, duplicate, channel };
     },
     async post(request) {
-      const { message, mention, pin } = request;
+      const { message, mention, pin, actionItem } = request;
       const { channel, duplicate } = await record(request, {
         action: 'post',
         kind: message.kind,
         text: message.text,
         mention: mention ?? [],
         pinned: pin ?? false,
+        ...(actionItem ? { actionItem } : {}),
       });
       return { destination: `#${channel}`, duplicate };
     },

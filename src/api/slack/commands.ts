@@ -5,7 +5,7 @@ import { declarationIdFor } from '../idempotency';
 import { openModal, slackRequestId, type SlackContext } from './context';
 import { declareModal, statusUpdateModal } from './modals';
 import type { SlashCommand } from './payloads';
-import { declared, done, HELP_TEXT, refused, status, usage, working } from './replies';
+import { actionItemsList, declared, done, HELP_TEXT, refused, status, usage, working } from './replies';
 import type { ReplyTarget, SlackReply } from './respond';
 
 const NO_FORMS = 'Forms need the bot token (SLACK_BOT_TOKEN) on the API server.';
@@ -66,7 +66,8 @@ export function slashCommand(ctx: SlackContext, command: SlashCommand, retry: bo
     case 'ack':
     case 'acknowledge':
     case 'update':
-    case 'status': {
+    case 'status':
+    case 'actions': {
       const id = incidentIdSchema.safeParse(rest);
       if (!id.success)
         return usage(`\`/incident ${sub}\` takes an incident id, such as \`/incident ${sub} 20250314-k3f9\`.`);
@@ -75,6 +76,17 @@ export function slashCommand(ctx: SlackContext, command: SlashCommand, retry: bo
         if (!ctx.webClient) return usage(NO_FORMS);
         if (!retry)
           ctx.later(() => openModal(ctx, command.trigger_id, statusUpdateModal(incidentId, metadata), target));
+        return null;
+      }
+      if (sub === 'actions') {
+        ctx.later(async () => {
+          try {
+            const items = await ctx.incidents.postmortems().actionItems(incidentId);
+            await ctx.responder.send(target, actionItemsList(incidentId, items));
+          } catch (error) {
+            await ctx.responder.send(target, refused('list the action items of', incidentId, error));
+          }
+        });
         return null;
       }
       if (sub === 'status') {

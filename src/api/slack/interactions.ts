@@ -1,4 +1,4 @@
-import { parseIncidentActionId, type IncidentAction } from '../../activities/chat/slack/actions';
+import { parseActionItemDoneId, parseIncidentActionId, type IncidentAction } from '../../activities/chat/slack/actions';
 import { declarationIdFor } from '../idempotency';
 import { openModal, slackRequestId, type SlackContext } from './context';
 import {
@@ -10,7 +10,7 @@ import {
   statusUpdateModal,
 } from './modals';
 import type { BlockActions, Interaction, ViewSubmission } from './payloads';
-import { declared, done, refused, working } from './replies';
+import { actionItemDone, declared, done, refused, working } from './replies';
 import type { ReplyTarget } from './respond';
 
 const VERBS: Record<IncidentAction, string> = {
@@ -40,9 +40,6 @@ function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void
     userId,
   };
   for (const action of payload.actions) {
-    const parsed = parseIncidentActionId(action.action_id);
-    if (!parsed) continue;
-    const { incidentId } = parsed;
     const requestId = slackRequestId(
       'action',
       payload.team?.id ?? '',
@@ -50,6 +47,14 @@ function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void
       action.action_id,
       action.action_ts ?? payload.trigger_id,
     );
+    const item = parseActionItemDoneId(action.action_id);
+    if (item) {
+      markActionItemDone(ctx, item, target, requestId);
+      continue;
+    }
+    const parsed = parseIncidentActionId(action.action_id);
+    if (!parsed) continue;
+    const { incidentId } = parsed;
     if (parsed.action === 'post-update') {
       const metadata = { responseUrl: target.responseUrl, channelId: target.channelId };
       if (!retry && ctx.webClient) {
@@ -79,6 +84,25 @@ function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void
       }
     });
   }
+}
+
+/** Mark done, on an action-item list or reminder: the postmortem closes the item as whoever clicked. */
+function markActionItemDone(
+  ctx: SlackContext,
+  { incidentId, itemId }: { incidentId: string; itemId: string },
+  target: ReplyTarget,
+  requestId: string,
+): void {
+  ctx.later(async () => {
+    const actor = await ctx.actors.resolve(target.userId);
+    try {
+      const input = { itemId, outcome: 'done' as const, by: actor.by };
+      const item = await ctx.incidents.postmortems().closeActionItem(incidentId, input, { requestId });
+      await ctx.responder.send(target, actionItemDone(incidentId, item, actor));
+    } catch (error) {
+      await ctx.responder.send(target, refused(`mark action item ${itemId} done on`, incidentId, error));
+    }
+  });
 }
 
 /**

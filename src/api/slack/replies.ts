@@ -1,9 +1,10 @@
-import { incidentActionsBlock } from '../../activities/chat/slack/actions';
+import { actionItemDoneButton, incidentActionsBlock } from '../../activities/chat/slack/actions';
 import { escapeMrkdwn } from '../../activities/chat/slack/blocks';
 import { IncidentClientError, IncidentClientErrorType } from '../../client/errors';
 import type { Deadline } from '../../domain/deadlines';
 import { ROLE_TITLES, type Role } from '../../domain/severity';
 import type { CommandResult, DeclarationResult, IncidentView } from '../../workflows/definitions';
+import type { ActionItem } from '../../workflows/postmortem/definitions';
 import type { SlackActor } from './actors';
 import type { SlackReply } from './respond';
 
@@ -15,6 +16,7 @@ export const HELP_TEXT = [
   '• `/incident ack <id>`: acknowledge the page (stops the escalation ladder)',
   '• `/incident update <id>`: post a status update (a form opens)',
   '• `/incident status <id>`: the incident as it stands, only for you',
+  '• `/incident actions <id>`: the postmortem’s action items, each open one with a Mark done button',
   '• `/incident help`: this message',
   'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update and Resolve.',
 ].join('\n');
@@ -107,4 +109,29 @@ export function status(view: IncidentView): SlackReply {
 function section(text: string) {
   // A section's text holds at most 3000 characters.
   return { type: 'section', text: { type: 'mrkdwn', text: text.length <= 3000 ? text : `${text.slice(0, 2999)}…` } };
+}
+
+/** An action item closed from its button: which, for which incident, by whom. */
+export function actionItemDone(incidentId: string, item: ActionItem, actor: SlackActor): SlackReply {
+  return {
+    text: `:white_check_mark: Marked action item ${item.id} (${escapeMrkdwn(item.title)}) of \`${incidentId}\` done as ${shown(actor)}.`,
+  };
+}
+
+/** `/incident actions`: every item with its owner, due date and state; each open one carries its Mark done button. */
+export function actionItemsList(incidentId: string, items: ActionItem[]): SlackReply {
+  const line = (item: ActionItem) =>
+    `*${item.id}* ${escapeMrkdwn(item.title)} · ${item.kind} · owner ${escapeMrkdwn(item.owner)} · due ${when(item.dueAt)}` +
+    (item.status === 'open' ? '' : ` · ${item.status}${item.reason ? `: ${escapeMrkdwn(item.reason)}` : ''}`);
+  const head = `Action items of the postmortem of \`${incidentId}\`:${items.length === 0 ? ' none yet.' : ''}`;
+  const text = [head, ...items.map(line)].join('\n');
+  // A message holds at most 50 blocks: the header, then one per item up to 49.
+  const blocks = [
+    section(head),
+    ...items.slice(0, 49).map((item) => ({
+      ...section(line(item)),
+      ...(item.status === 'open' ? { accessory: actionItemDoneButton(incidentId, item.id) } : {}),
+    })),
+  ];
+  return { text, blocks };
 }

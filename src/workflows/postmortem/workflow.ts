@@ -296,7 +296,7 @@ function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
   notify(
     pm,
     deadline.key,
-    { chat: true, mention: audience, email: audience },
+    { chat: true, mention: audience, email: audience, actionItem: item?.id },
     message(state, lead, [['Owner', owner]]),
   );
 }
@@ -304,7 +304,7 @@ function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
 function notify(
   { state, pending }: Postmortem,
   step: string,
-  how: { chat: boolean; mention?: string[]; email?: string[] },
+  how: { chat: boolean; mention?: string[]; email?: string[]; actionItem?: string },
   rendered: RenderedMessage,
 ): void {
   // Keys from the workflow id and the step: a retried activity delivers once.
@@ -315,9 +315,13 @@ function notify(
   });
   if (how.chat) {
     pending.push(
-      postToChat({ ...ref('chat'), channel: state.channel, message: rendered, mention: how.mention }).catch(
-        () => undefined,
-      ),
+      postToChat({
+        ...ref('chat'),
+        channel: state.channel,
+        message: rendered,
+        mention: how.mention,
+        ...(how.actionItem ? { actionItem: how.actionItem } : {}),
+      }).catch(() => undefined),
     );
   }
   // A drill's postmortem never mails real stakeholders.

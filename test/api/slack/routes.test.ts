@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { INCIDENT_ACTIONS, incidentActionId, parseIncidentActionId } from '../../../src/activities/chat/slack/actions';
+import {
+  actionItemDoneId,
+  INCIDENT_ACTIONS,
+  incidentActionId,
+  parseActionItemDoneId,
+  parseIncidentActionId,
+} from '../../../src/activities/chat/slack/actions';
 import { createSlackClient } from '../../../src/activities/chat/slack/client';
 import { slackChat } from '../../../src/activities/chat/slack/provider';
 import { buildApp } from '../../../src/api/app';
@@ -125,5 +131,28 @@ describe('the buttons on the incident messages', () => {
     // Once resolved, the summary drops them: every one would only be refused.
     await chat.updateSummary({ ...ref('4'), summary: rendered('summary', 'resolved'), topic: 'SEV-1' });
     assert.deepEqual(buttonsOf(fake.postedMessages(channel)[2]?.blocks), []);
+  });
+
+  it('an action item reminder carries Mark done, whose id reads back and is never an incident action', async (t) => {
+    const id = actionItemDoneId(incidentId, 'a12');
+    assert.deepEqual(parseActionItemDoneId(id), { incidentId, itemId: 'a12' });
+    assert.equal(parseIncidentActionId(id), undefined);
+    assert.equal(parseActionItemDoneId(incidentActionId('ack', incidentId)), undefined);
+    assert.equal(parseActionItemDoneId(`action-item-done:${incidentId}:x1`), undefined);
+
+    const fake = await FakeSlackApi.start({ token: 'xoxb-items' });
+    t.after(() => fake.close());
+    const chat = slackChat({ client: createSlackClient('xoxb-items', fake.url), contacts: {}, archiveOnClose: false });
+    const channel = fake.addChannel({ name: 'inc-20250314-k3f9-items' }).id;
+    const ref = { incidentId, key: `postmortem-${incidentId}/a3-reminder-chat`, drill: false, channel };
+    await chat.post({ ...ref, message: rendered('note', 'reminder: action item a3'), actionItem: 'a3' }, 1);
+    const [reminder] = fake.postedMessages(channel);
+    const actions = reminder?.blocks?.filter((block) => (block as { type: string }).type === 'actions');
+    assert.deepEqual(
+      actions?.flatMap((block) =>
+        (block as { elements: Array<{ action_id: string }> }).elements.map((e) => e.action_id),
+      ),
+      [actionItemDoneId(incidentId, 'a3')],
+    );
   });
 });

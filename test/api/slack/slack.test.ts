@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { incidentActionId } from '../../../src/activities/chat/slack/actions';
+import { actionItemDoneId, incidentActionId } from '../../../src/activities/chat/slack/actions';
 import { createSlackClient } from '../../../src/activities/chat/slack/client';
 import { buildApp } from '../../../src/api/app';
 import { keyedIncidentId } from '../../../src/api/idempotency';
@@ -382,6 +382,96 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     );
     const [clicked] = await responses.waitFor(clickUrl);
     assert.match(String(clicked?.text), /Could not take command of .*\((IllegalTransition|Closed)\).*closed/);
+  });
+
+  it('action items: /incident actions lists them with Mark done buttons; a signed click closes one, once', async () => {
+    const id = await declareFromSlack('Search returns nothing');
+    await incidents.command('acknowledge', id, { by: 'alice' });
+    await incidents.command('assignRole', id, { role: 'commander', user: 'alice', by: 'alice' });
+    await incidents.command('resolve', id, { by: 'alice' });
+    const postmortems = incidents.postmortems();
+    // The resolution starts the postmortem workflow in the background: poll until it answers.
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await postmortems.show(id).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      assert.ok(Date.now() < deadline, 'the postmortem workflow never started');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const due = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    await postmortems.addActionItem(id, {
+      title: 'Alert on empty results',
+      owner: 'bob',
+      due,
+      kind: 'detect',
+      by: 'alice',
+    });
+    await postmortems.addActionItem(id, {
+      title: 'Reindex runbook',
+      owner: 'alice',
+      due,
+      kind: 'runbook-update',
+      by: 'alice',
+    });
+
+    const buttonsIn = (reply: { blocks?: unknown[] } | undefined) =>
+      (reply?.blocks ?? []).flatMap((block) => {
+        const accessory = (block as { accessory?: { action_id: string } }).accessory;
+        return accessory ? [accessory.action_id] : [];
+      });
+    const listUrl = responses.next();
+    assert.equal((await command(ALICE, `actions ${id}`, listUrl)).status, 200);
+    const [list] = await responses.waitFor(listUrl);
+    assert.match(String(list?.text), /\*a1\* Alert on empty results · detect · owner bob/);
+    assert.deepEqual(buttonsIn(list), [actionItemDoneId(id, 'a1'), actionItemDoneId(id, 'a2')]);
+
+    // The same signature check as every interaction: a forged click is refused and closes nothing.
+    const doneUrl = responses.next();
+    const click = buttonClick({ actionId: actionItemDoneId(id, 'a1'), user: BOB, responseUrl: doneUrl });
+    assert.equal((await post('/slack/interactions', click, { secret: 'not-the-signing-secret' })).status, 401);
+    assert.equal((await post('/slack/interactions', click, { tamperedBody: click.replace('a1', 'a2') })).status, 401);
+    assert.deepEqual(
+      (await postmortems.actionItems(id)).map((item) => item.status),
+      ['open', 'open'],
+    );
+
+    const answer = await post('/slack/interactions', click);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.text, '', 'a click is answered with an empty 200');
+    const [marked] = await responses.waitFor(doneUrl);
+    assert.match(
+      String(marked?.text),
+      new RegExp(`Marked action item a1 \\(Alert on empty results\\) of \`${id}\` done as Bob Stone`),
+    );
+    const [a1, a2] = await postmortems.actionItems(id);
+    assert.equal(a1?.status, 'done');
+    assert.equal(a1?.closedBy, 'bob', 'closed as the policy contact the Slack user maps to');
+    assert.equal(a2?.status, 'open');
+
+    // Slack's retry of that request answers the first outcome again; it closes nothing twice.
+    assert.equal((await post('/slack/interactions', click, { retry: 1 })).status, 200);
+    const [, retried] = await responses.waitFor(doneUrl, 2);
+    assert.match(String(retried?.text), /Marked action item a1/);
+    const closed = (await postmortems.show(id)).events.filter((event) => event.type === 'action-closed');
+    assert.equal(closed.length, 1);
+
+    // A new click on the same button is refused with the postmortem's reason.
+    const againUrl = responses.next();
+    await post(
+      '/slack/interactions',
+      buttonClick({ actionId: actionItemDoneId(id, 'a1'), user: ALICE, responseUrl: againUrl }),
+    );
+    const [refusal] = await responses.waitFor(againUrl);
+    assert.match(String(refusal?.text), /Could not mark action item a1 done on `[a-z0-9-]+`.*a1 is already done/);
+
+    const relistUrl = responses.next();
+    await command(ALICE, `actions ${id}`, relistUrl);
+    const [relist] = await responses.waitFor(relistUrl);
+    assert.match(String(relist?.text), /\*a1\* Alert on empty results .* · done/);
+    assert.deepEqual(buttonsIn(relist), [actionItemDoneId(id, 'a2')], 'only the open item keeps its button');
   });
 
   it('an outcome whose response_url fails goes to chat.postEphemeral', async () => {

@@ -123,6 +123,12 @@ describe('the postmortem workflow (time-skipping)', () => {
       state.events.filter((e) => e.type === 'escalation')[0]!.message,
       /a1 .*owner bob.*engineering-manager/,
     );
+    // Each item's reminder and escalation in the channel names the item: Slack gives it a Mark done button.
+    const chat = await harness.outbox.read({ incidentId: 'pm-actions', channel: 'chat' });
+    assert.deepEqual(
+      chat.flatMap((record) => (record.payload as { actionItem?: string }).actionItem ?? []),
+      ['a1', 'a1', 'a2', 'a2'],
+    );
 
     await handle.executeUpdate(closeActionItemUpdate, { args: [{ itemId: 'a1', outcome: 'done', by: 'bob' }] });
     assert.match(

@@ -76,3 +76,36 @@ export function incidentActionsBlock(incidentId: string): ActionsBlock {
     ],
   };
 }
+
+/**
+ * A postmortem's action item, marked done from Slack: `action-item-done:20250314-k3f9:a2`. Its own prefix, so the
+ * incident buttons' parser never mistakes one for the other.
+ */
+export function actionItemDoneId(incidentId: string, itemId: string): string {
+  return `action-item-done:${incidentId}:${itemId}`;
+}
+
+export function parseActionItemDoneId(actionId: string): { incidentId: string; itemId: string } | undefined {
+  const match = /^action-item-done:([a-z0-9][a-z0-9-]{1,62}):(a\d{1,4})$/.exec(actionId);
+  return match?.[1] && match[2] ? { incidentId: match[1], itemId: match[2] } : undefined;
+}
+
+/** The "Mark done" button of one open action item, under its line in a list or a reminder. */
+export function actionItemDoneButton(incidentId: string, itemId: string): ButtonElement {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: `Mark ${itemId} done` },
+    action_id: actionItemDoneId(incidentId, itemId),
+    value: itemId,
+    style: 'primary',
+  };
+}
+
+/** A reminder about an open action item carries its Mark done button. */
+export function actionItemActionsBlock(incidentId: string, itemId: string): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: `action-item-${incidentId}-${itemId}`,
+    elements: [actionItemDoneButton(incidentId, itemId)],
+  };
+}

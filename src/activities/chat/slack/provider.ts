@@ -4,7 +4,7 @@ import type { Contact } from '../../../domain/policy';
 import type { RenderedMessage } from '../../../domain/templates';
 import type { ChatProvider } from '../../providers';
 import type { IncidentRef } from '../../types';
-import { incidentActionsBlock } from './actions';
+import { actionItemActionsBlock, incidentActionsBlock } from './actions';
 import { channelText, renderSlackMessage } from './blocks';
 import { SlackChannels } from './channels';
 import { createSlackClient, SLACK_POST_TIMEOUT_MS } from './client';
@@ -90,6 +90,7 @@ class SlackChat implements ChatProvider {
         mentions,
         // The declaration carries the buttons people reach for first (the HTTP API's /slack/interactions).
         ...(request.message.kind === 'declaration' ? { actions: incidentActionsBlock(request.incidentId) } : {}),
+        ...(request.actionItem ? { actions: actionItemActionsBlock(request.incidentId, request.actionItem) } : {}),
       });
       const metadata = { event_type: STEP_EVENT, event_payload: payload(request) };
       ts = await this.messages.postOnce(channel, message, metadata, isThisStep);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { WORKER_ENV_VARS } from '../../src/config';
+import { loadConfig, WORKER_ENV_VARS } from '../../src/config';
 import { API_ENV_VARS } from '../../src/config/api';
 import { CODEC_ENV_VARS } from '../../src/config/codec';
 import { INTEGRATION_ENV_VARS } from '../../src/config/integrations';
@@ -108,6 +108,16 @@ void describe('docker-compose.yml', () => {
       .parse(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))).scripts;
     const npmScript = /npm run (\S+)/.exec(command)?.[1];
     assert.ok(npmScript !== undefined && scripts[npmScript], `worker runs an existing npm script (${command})`);
+  });
+
+  void test('the worker serves /metrics on 9464 like npm start, published and reachable from outside its container', () => {
+    const env = environment('worker');
+    const { metrics } = loadConfig({
+      INCIDENT_METRICS_PORT: env.get('INCIDENT_METRICS_PORT'),
+      INCIDENT_METRICS_HOST: env.get('INCIDENT_METRICS_HOST'),
+    });
+    assert.deepEqual(metrics, { host: '0.0.0.0', port: 9464 }, 'the config the worker reads from the compose file');
+    assert.deepEqual(get('worker').ports, [`9464:${metrics.port}`]);
   });
 
   void test('the API service runs `npm run api` on 8080 with only variables the config modules read', () => {

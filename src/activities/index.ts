@@ -11,7 +11,8 @@ import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
 import type { DeliveryHandoff, IntegrationProviders } from './providers';
-import { messageRenderer, serviceLinks, withFields } from './templates/content';
+import type { MessageFacts } from '../domain/message-facts';
+import { messageRenderer, publicText, serviceLinks, withFields } from './templates/content';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
   AnnotationReceipt,
@@ -71,6 +72,13 @@ export function createActivities(configured: IntegrationProviders) {
     async sendEmail(request: EmailActivityRequest): Promise<DeliveryReceipt> {
       const { incidentId, key, drill, audience } = request;
       return providers.email.send({ incidentId, key, drill, audience, message: render(request) }, heartbeatHandoff());
+    },
+    /**
+     * The user-facing template's text for one status page update, rendered once here and kept on the update: the
+     * built-in page shows it and the provider receives it, so a team's template changes both and no reader renders.
+     */
+    async renderPublicUpdate(facts: MessageFacts): Promise<string> {
+      return Promise.resolve(publicText(render({ template: 'user-facing-update', facts })));
     },
     async publishStatusPage(request: StatusPageRequest): Promise<DeliveryReceipt> {
       return providers.statusPage.publish(request);

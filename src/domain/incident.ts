@@ -94,7 +94,25 @@ export interface StatusUpdate {
 export interface PublicUpdate {
   at: number;
   phase: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  /** The text written for the public (`--public`), or the workflow's own line for the phase. */
   message: string;
+  /**
+   * What the status page shows and the provider received: the user-facing template's rendering of this update,
+   * rendered once by the worker. Null until it is rendered (or when rendering failed: then it is never shown);
+   * absent on updates published before the template was used, which show `message`.
+   */
+  published?: string | null;
+}
+
+/**
+ * The updates as the public saw them: the user-facing template's rendering kept on each (one rendering however many
+ * read the page). One still being rendered, or whose rendering failed, was never published and is left out; updates
+ * from before the template carry the workflow's own text.
+ */
+export function publishedUpdates(updates: PublicUpdate[]): PublicUpdate[] {
+  return updates.flatMap(({ at, phase, message, published }) =>
+    published === null ? [] : [{ at, phase, message: published ?? message }],
+  );
 }
 
 export interface EscalationFacts {

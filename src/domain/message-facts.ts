@@ -1,4 +1,4 @@
-import { publicDueAt, statusDueAt } from './deadlines';
+import { nextPublicUpdateAt, publicDueAt, statusDueAt } from './deadlines';
 import { formatDuration } from './duration';
 import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
 import type { AudienceEvent, IncidentAudience, TemplateName } from './policy-audiences';
@@ -38,7 +38,9 @@ export interface MessageFacts {
   rootCause?: string;
   mitigations?: string;
   roles?: string;
+  /** Where the postmortem draft is (a file or an issue URL), once it is written. */
   postmortem?: string;
+  postmortemDue?: string;
 }
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -112,12 +114,30 @@ export function severityChangeFacts(state: IncidentState, previous: string): Mes
   });
 }
 
-/** The resolution and the post-incident summary: duration, impact, root cause as the resolver wrote it, actions. */
-export function resolutionFacts(
-  state: IncidentState,
-  event: 'resolution' | 'post-incident-summary',
-  postmortem?: string,
-): MessageFacts {
+/**
+ * What the user-facing template is told for one status page update: plain facts and the text written for the public,
+ * never the summary, a hypothesis or a name. `nextPublicUpdate` is when the page hears next, counted from this update
+ * (call it once the update is on the state).
+ */
+export function publicUpdateFacts(state: IncidentState, phase: PublicUpdate['phase'], text?: string): MessageFacts {
+  const event = phase === 'resolved' ? 'resolution' : 'status-update';
+  const next = phase === 'resolved' ? null : nextPublicUpdateAt(state);
+  return publicFacts(
+    defined({
+      ...base(state, event),
+      publicText: text,
+      phase,
+      nextPublicUpdate: next === null ? undefined : iso(next),
+    }),
+    headline(state),
+  );
+}
+
+/**
+ * The resolution and the post-incident summary: duration, impact, root cause as the resolver wrote it, actions, and
+ * the postmortem's due time (its draft's location is added once written: withPostmortemDraft).
+ */
+export function resolutionFacts(state: IncidentState, event: 'resolution' | 'post-incident-summary'): MessageFacts {
   const end = state.resolvedAt ?? state.closedAt ?? state.declaredAt;
   const roles = (Object.entries(state.roles) as Array<[Role, string]>).map(([r, u]) => `${ROLE_TITLES[r]}: ${u}`);
   const mitigations = state.mitigations.map((m) => `${m.action} (${m.kind}, ${m.outcome ?? 'in progress'})`);
@@ -131,9 +151,14 @@ export function resolutionFacts(
     rootCause: state.resolutionSummary ?? 'to be determined in the postmortem',
     mitigations: mitigations.join('; ') || 'none recorded',
     roles: roles.join(', '),
-    postmortem: postmortem ?? (rules?.required ? `due ${iso(end + rules.due)}` : undefined),
+    postmortemDue: rules?.required ? iso(end + rules.due) : undefined,
     publicText: lastPublic?.message,
   });
+}
+
+/** The summary's facts with where the postmortem draft is, or that it could not be written (null). */
+export function withPostmortemDraft(facts: MessageFacts, location: string | null): MessageFacts {
+  return { ...facts, postmortem: location ?? 'the draft could not be written: see the incident timeline' };
 }
 
 /**

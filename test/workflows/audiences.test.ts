@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { createSmtpTransport, smtpEmail } from '../../src/activities/email/nodemailer';
 import { buildPolicy } from '../../src/domain/policy';
 import { acknowledgeUpdate, postStatusUpdate, resolveUpdate, stateQuery } from '../../src/workflows/definitions';
@@ -50,13 +51,21 @@ interface Posted {
 describe('audiences, end to end over SMTP (time-skipping)', () => {
   let smtp: FakeSmtpServer;
   let harness: Harness;
+  /** Set by the test whose postmortem draft cannot be written. */
+  let draftsFail = false;
   before(async () => {
     smtp = await startFakeSmtp();
     const contacts = buildPolicy(POLICY).contacts;
     harness = await startTimeSkippingHarness({
       policy: POLICY,
-      override: () => ({
+      override: (defaults) => ({
         email: smtpEmail({ transport: createSmtpTransport(smtp.url), from: 'incidents@example.com', contacts }),
+        postmortem: {
+          create: (request) =>
+            draftsFail
+              ? Promise.reject(ApplicationFailure.nonRetryable('the postmortem disk is full', 'DiskFull'))
+              : defaults.postmortem.create(request),
+        },
       }),
     });
   });
@@ -123,7 +132,16 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
     assert.match(update?.text ?? '', /Next update: \d{4}-\d\d-\d\dT/);
     assert.match(summary?.text ?? '', /Root cause: pool size restored/);
     assert.match(summary?.text ?? '', /Duration: /);
-    assert.match(summary?.text ?? '', /Postmortem: due \d{4}-/);
+    // The summary waits for the postmortem draft and says where it is (the directory writer: a file).
+    const drafted = await eventually(
+      () => incident.query(stateQuery),
+      (state) => state.timeline.some((entry) => entry.type === 'postmortem'),
+    );
+    const location = String(drafted.timeline.find((entry) => entry.type === 'postmortem')?.data?.location);
+    assert.match(location, /-postmortem\.md$/);
+    assert.ok(summary?.text.includes(`Postmortem: ${location}\n`), summary?.text);
+    assert.match(summary?.text ?? '', /Postmortem due: \d{4}-/);
+    assert.ok(titled(to(mails, EXECUTIVES), 'Post-incident summary:')?.text.includes(`Postmortem: ${location}`));
     for (const mail of [...stakeholders, ...to(mails, EXECUTIVES)]) {
       assert.ok(!(mail.text + mail.html).includes('HYPOTHESIS-A'), mail.subject);
     }
@@ -141,6 +159,7 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
     assert.match(channel.find((p) => p.action === 'update-summary')?.text ?? '', /Dashboard: https:\/\/grafana/);
     assert.match(channel.find((p) => p.kind === 'status-update')?.text ?? '', /Hypothesis: HYPOTHESIS-A/);
     assert.match(channel.find((p) => p.kind === 'post-incident-summary')?.text ?? '', /Root cause: pool size/);
+    assert.ok(channel.find((p) => p.kind === 'post-incident-summary')?.text?.includes(`Postmortem: ${location}`));
     const leads = posts.filter((post) => post.channel === '#eng-leads').map((post) => post.kind);
     assert.deepEqual(leads.sort(), ['stakeholder-notification', 'stakeholder-notification', 'status-update']);
     const announced = posts.filter((post) => post.channel === '#incident-response').map((post) => post.text);
@@ -205,5 +224,31 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
       `[SEV-2] Security incident resolved (incident ${id})`,
     ]);
     assert.equal((await incident.query(stateQuery)).publicUpdates.length, 0, 'nothing public is published');
+  });
+
+  it('a postmortem draft that cannot be written does not hold back the summary, which says so', async () => {
+    draftsFail = true;
+    try {
+      const incident = await harness.declare({ severity: 'SEV-2', commander: 'carol', service: 'checkout' });
+      const { id } = await incident.query(stateQuery);
+      await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'carol' }] });
+      await incident.executeUpdate(resolveUpdate, { args: [{ by: 'carol', summary: 'cache flushed' }] });
+      // Stakeholders: the declaration and the summary.
+      const mails = await mailsOf(id, 2);
+      const summary = titled(to(mails, STAKEHOLDERS), 'Post-incident summary:');
+      assert.match(summary?.text ?? '', /Postmortem: the draft could not be written: see the incident timeline\n/);
+      assert.match(summary?.text ?? '', /Postmortem due: \d{4}-/);
+      const { timeline } = await eventually(
+        () => incident.query(stateQuery),
+        (state) => state.timeline.some((entry) => entry.type === 'notification-failed'),
+      );
+      assert.ok(
+        timeline.some((entry) => entry.type === 'notification-failed' && /disk is full/.test(entry.message)),
+        'the timeline says why',
+      );
+      assert.ok(!timeline.some((entry) => entry.type === 'postmortem'), 'no draft is claimed');
+    } finally {
+      draftsFail = false;
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { IncidentState, TimelineEntry } from '../../domain/incident';
+import { publishedUpdates, type IncidentState, type TimelineEntry } from '../../domain/incident';
 import { ROLE_TITLES, type Role } from '../../domain/severity';
 
 /**
@@ -117,7 +117,9 @@ function facts(incident: IncidentState, dueAt: number): string[] {
 
 function impact(incident: IncidentState): string[] {
   const assessed = incident.statusUpdates.map((u) => `- ${iso(u.at)} (${cell(u.by)}): ${text(u.impact)}`);
-  const published = incident.publicUpdates.map((u) => `- ${iso(u.at)} ${u.phase}: ${text(u.message)}`);
+  const published = publishedUpdates(incident.publicUpdates).map(
+    (u) => `- ${iso(u.at)} ${u.phase}: ${text(u.message)}`,
+  );
   return [
     `- **Duration:** ${since(incident.resolvedAt ?? incident.closedAt, incident.detectedAt, 'from detection to resolution')}`,
     `- **Who and what was affected:** ${TODO} (users, requests, regions, SLO budget spent)`,

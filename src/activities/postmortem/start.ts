@@ -9,6 +9,8 @@ import type { IncidentRef, PostmortemReceipt } from '../types';
 export interface StartPostmortemRequest extends IncidentRef {
   owner: string;
   dueAt: number;
+  /** The incident's post-incident summary tells its audiences where the draft is (see PostmortemInput). */
+  inSummary?: boolean;
 }
 
 export interface StartedPostmortem extends PostmortemReceipt {
@@ -42,6 +44,7 @@ export function postmortemActivities(writer: PostmortemWriter) {
         channel: incident.chatChannel,
         resolvedAt: incident.resolvedAt ?? Date.now(),
         dueAt: request.dueAt,
+        ...(request.inSummary ? { inSummary: true } : {}),
       };
       try {
         await client.workflow.start<typeof postmortemWorkflow>('postmortemWorkflow', {

@@ -1,7 +1,8 @@
 import type { Policy } from '../../domain/policy';
 import type { RenderedMessage } from '../../domain/templates';
 import type { MessageContent } from '../types';
-import { MessageTemplates } from './engine';
+import { ApplicationFailure } from '@temporalio/common';
+import { MessageTemplates, TemplateFailureType } from './engine';
 
 /** A service's runbook and dashboard from the policy, as fields for the declaration and the pinned summary. */
 export function serviceLinks(policy: Policy, service: string | undefined): Array<{ label: string; value: string }> {
@@ -28,4 +29,19 @@ export function messageRenderer(policy: Policy): (content: MessageContent) => Re
       ? withFields(content.message, links)
       : templates.render(content.template, content.facts, links);
   };
+}
+
+/** A status page update's body is small and never empty: Statuspage caps it, and history keeps it. */
+export const PUBLIC_TEXT_LIMIT = 5_000;
+
+/** The body a status page shows for a rendered user-facing update: its lead and fields, without the subject. */
+export function publicText(message: RenderedMessage): string {
+  const text = message.text.trim();
+  if (text === '' || text.length > PUBLIC_TEXT_LIMIT) {
+    throw ApplicationFailure.nonRetryable(
+      `template user-facing-update rendered ${text.length} characters: a status page update needs 1 to ${PUBLIC_TEXT_LIMIT}`,
+      TemplateFailureType.Invalid,
+    );
+  }
+  return text;
 }

@@ -1,5 +1,5 @@
 import { nextPublicUpdateAt } from '../../domain/deadlines';
-import type { PublicUpdate } from '../../domain/incident';
+import { publishedUpdates, type PublicUpdate } from '../../domain/incident';
 import { isOpen } from '../../domain/lifecycle';
 import type { Severity } from '../../domain/severity';
 import type { IncidentView } from '../../workflows/definitions';
@@ -31,8 +31,9 @@ export interface PublicIncident {
  * nothing was ever published for (a severity without a status page).
  */
 export function publicIncident(view: IncidentView): PublicIncident | null {
-  if (view.drill || view.security || view.publicUpdates.length === 0) return null;
-  const updates = view.publicUpdates.map(({ at, phase, message }) => ({ at, phase, message })).reverse();
+  if (view.drill || view.security) return null;
+  const updates = publishedUpdates(view.publicUpdates).reverse();
+  if (updates.length === 0) return null;
   const open = isOpen(view.status);
   const latest = updates[0]?.phase ?? 'investigating';
   const resolvedAt = open ? null : (view.resolvedAt ?? view.closedAt ?? updates[0]?.at ?? view.declaredAt);

@@ -175,6 +175,8 @@ const ACTIVITY_PURPOSES: Purposes = {
   updateChatSummary: (r) => `refresh pinned summary and topic in ${channelLabel({ id: r.incidentId })}`,
   archiveChannel: (r) => `archive ${channelLabel({ id: r.incidentId })}`,
   sendEmail: (r) => `email ${contentLabel(r)} to ${r.audience.join(', ')}`,
+  renderPublicUpdate: (facts) =>
+    `render the status page update (${facts.phase ?? 'update'}) from the user-facing template`,
   publishStatusPage: (r) => `publish status page: ${r.phase}`,
   page: (r) => `${r.action === 'trigger' ? 'page' : `${r.action} the page to`} ${r.target}: ${kindLabel(r.reason)}`,
   runSmokeTests: (r) => `run smoke tests for ${r.service}`,

@@ -2,11 +2,11 @@ import { patched, setCurrentDetails } from '@temporalio/workflow';
 import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
-import { factsFor, hears, templateFor, type MessageFacts } from '../../domain/message-facts';
+import { factsFor, hears, publicUpdateFacts, templateFor, type MessageFacts } from '../../domain/message-facts';
 import type { TemplateName } from '../../domain/policy-audiences';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
-import { notifications, paging, rateLimitedNotifications } from './activity-profiles';
+import { lookups, notifications, paging, rateLimitedNotifications } from './activity-profiles';
 import { incidentCurrentDetails, pageSummary } from './details';
 import { nextStepRef, type Recorder } from './recorder';
 
@@ -23,6 +23,13 @@ export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
  * email the contacts `stakeholders` and `security` as they did.
  */
 export const AUDIENCES_PATCH = 'audiences-v1';
+
+/**
+ * Incidents declared since this patch publish the user-facing template's rendering of each public update (a local
+ * activity renders it once and it is kept on the update): the built-in page and the provider show the same text, the
+ * team's template if it has one. Older incidents publish the workflow's own text.
+ */
+export const PUBLIC_TEMPLATE_PATCH = 'public-update-template-v1';
 
 /**
  * Sends notifications in the background: none waits on another, none can stop the incident.
@@ -91,9 +98,9 @@ export class Notifier {
     void this.postChat({ message }, mention);
   }
 
-  /** A message the activity renders from a template file and these facts. */
-  chatTemplate(template: TemplateName, facts: MessageFacts): void {
-    void this.postChat({ template, facts });
+  /** A message the activity renders from a template file and these facts; settles once it is posted or failed. */
+  chatTemplate(template: TemplateName, facts: MessageFacts): Promise<void> {
+    return this.postChat({ template, facts });
   }
 
   private postChat(
@@ -197,8 +204,17 @@ export class Notifier {
   statusPage(phase: PublicUpdate['phase'], text?: string): void {
     if (!this.state.policy.rules.statusPage || this.state.security || this.state.drill) return;
     const message = userFacingUpdate(this.state, phase, text);
-    this.state.publicUpdates.push({ at: Date.now(), phase, message });
+    const templated = patched(PUBLIC_TEMPLATE_PATCH);
+    const update: PublicUpdate = { at: Date.now(), phase, message, ...(templated ? { published: null } : {}) };
+    this.state.publicUpdates.push(update);
     this.details();
+    // Rendered now, not in the provider's turn: the built-in page shows it even while the provider is slow or down.
+    const rendering = templated
+      ? lookups.renderPublicUpdate(publicUpdateFacts(this.state, phase, text)).then((published) => {
+          update.published = published;
+          return published;
+        })
+      : undefined;
     const ref = this.ref('status-page');
     const request = {
       ...ref,
@@ -216,10 +232,12 @@ export class Notifier {
     // On the rate-limited queue, one update at a time per incident: the provider reads the page before it writes,
     // and no two workers interleave that read and write for one incident.
     const previous = this.lastStatusPage;
-    const delivery = this.track('status-page', async () => {
+    const publish = async (text: string) => {
       await previous;
-      return rateLimitedNotifications().publishStatusPage(request);
-    });
+      return rateLimitedNotifications().publishStatusPage({ ...request, message: text });
+    };
+    // Older incidents publish without waiting on anything more: not one await more, so replay schedules as they did.
+    const delivery = this.track('status-page', () => (rendering ? rendering.then(publish) : publish(message)));
     this.lastStatusPage = delivery;
   }
 

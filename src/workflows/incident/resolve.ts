@@ -4,7 +4,7 @@ import { firingAlerts, firingAlertsBlockResolve } from '../../domain/alerts';
 import { IncidentErrorType } from '../../domain/errors';
 import { closeSchema, reopenSchema, resolveSchema } from '../../domain/inputs';
 import { rejectionReason } from '../../domain/lifecycle';
-import { resolutionFacts } from '../../domain/message-facts';
+import { resolutionFacts, withPostmortemDraft } from '../../domain/message-facts';
 import { announcedHeadline, plainMessage, postIncidentSummary } from '../../domain/templates';
 import { documents } from './activity-profiles';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
@@ -128,12 +128,24 @@ async function resolveAfterVerification(
         }
       : undefined,
   );
+  let afterDraft: ((location: string | null) => Promise<void>) | undefined;
   if (notify.byAudience()) {
     const summaryFacts = resolutionFacts(state, 'post-incident-summary');
-    notify.chatTemplate('post-incident-summary', summaryFacts);
+    // Since this patch a required postmortem's summary waits for its draft, so that it carries the draft's location.
+    const drafted = incident.planned && postmortemRequired(incident) && patched(SUMMARY_WITH_DRAFT_PATCH);
+    if (!drafted) void notify.chatTemplate('post-incident-summary', summaryFacts);
     notify.audiences(resolutionFacts(state, 'resolution'));
-    notify.audiences(summaryFacts);
+    if (!drafted) notify.audiences(summaryFacts);
     notify.announce(`${announcedHeadline(state)} resolved (incident ${state.id})`);
+    if (drafted) {
+      afterDraft = async (location) => {
+        const facts = withPostmortemDraft(summaryFacts, location);
+        // Awaited: a close that archives the channel meanwhile waits for the summary to land in it.
+        const posted = notify.chatTemplate('post-incident-summary', facts);
+        notify.audiences(facts);
+        await posted;
+      };
+    }
   } else {
     const summaryMessage = postIncidentSummary(state);
     notify.chat(summaryMessage);
@@ -142,7 +154,17 @@ async function resolveAfterVerification(
   if (state.publicUpdates.length > 0) notify.statusPage('resolved');
   incident.closePages('resolve');
   annotateResolution(incident);
-  writePostmortem(incident, by);
+  writePostmortem(incident, by, afterDraft);
+}
+
+/**
+ * Incidents resolved since this patch send the post-incident summary once the postmortem draft is written (or could
+ * not be), with its location; before, it went out at resolution saying only when the postmortem was due.
+ */
+export const SUMMARY_WITH_DRAFT_PATCH = 'summary-with-draft-v1';
+
+function postmortemRequired({ state }: Incident): boolean {
+  return Boolean(state.policy.rules.postmortem?.required) && state.resolvedAt !== null;
 }
 
 function verdict(report: SmokeTestReport): string {
@@ -167,8 +189,15 @@ export async function resolveWhenAlertsClear(incident: Incident, actor: string):
   notify.chat(plainMessage(state, 'note', `all alerts resolved; not resolved automatically: ${why}`));
 }
 
-/** A required postmortem is drafted from the timeline at resolution, due per policy (48 h for SEV-1/2). */
-function writePostmortem(incident: Incident, resolvedBy: string): void {
+/**
+ * A required postmortem is drafted from the timeline at resolution, due per policy (48 h for SEV-1/2). `afterDraft`
+ * is given the draft's location, or null when it could not be written.
+ */
+function writePostmortem(
+  incident: Incident,
+  resolvedBy: string,
+  afterDraft?: (location: string | null) => Promise<void>,
+): void {
   const { state, recorder, notify } = incident;
   const rules = state.policy.rules.postmortem;
   if (!rules?.required || state.resolvedAt === null) return;
@@ -178,7 +207,9 @@ function writePostmortem(incident: Incident, resolvedBy: string): void {
     return;
   }
   const dueAt = state.resolvedAt + rules.due;
-  if (incident.planned && patched(POSTMORTEM_WORKFLOW_PATCH)) return startPostmortem(incident, resolvedBy, dueAt);
+  if (incident.planned && patched(POSTMORTEM_WORKFLOW_PATCH)) {
+    return startPostmortem(incident, resolvedBy, dueAt, afterDraft);
+  }
   // The activity reads the incident by query: the whole timeline never becomes an activity input in history.
   // Incidents started before the patch still pass a copy, as they did.
   const snapshot = incident.planned ? {} : { incident: JSON.parse(JSON.stringify(state)) as typeof state };
@@ -214,11 +245,25 @@ export async function archiveClosedIncident(incident: Incident): Promise<void> {
 export const POSTMORTEM_WORKFLOW_PATCH = 'postmortem-workflow-v1';
 
 /** Drafts the postmortem and starts (or, when reopened and resolved again, finds) its workflow, owned by the IC. */
-function startPostmortem(incident: Incident, resolvedBy: string, dueAt: number): void {
+function startPostmortem(
+  incident: Incident,
+  resolvedBy: string,
+  dueAt: number,
+  afterDraft?: (location: string | null) => Promise<void>,
+): void {
   const { state, recorder, notify } = incident;
   const owner = state.roles.commander ?? resolvedBy;
   notify.background('postmortem', async (ref) => {
-    const { location, workflowId } = await documents.startPostmortem({ ...ref, owner, dueAt });
+    let started;
+    try {
+      const inSummary = afterDraft ? { inSummary: true } : {};
+      started = await documents.startPostmortem({ ...ref, owner, dueAt, ...inSummary });
+    } finally {
+      // Sent either way: a draft that could not be written never holds back the summary. (No await without one: an
+      // older incident's replay takes the same steps.)
+      if (afterDraft) await afterDraft(started?.location ?? null);
+    }
+    const { location, workflowId } = started;
     recorder.record(
       'postmortem',
       'system',

@@ -135,7 +135,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
     );
     if (notify.byAudience()) {
       const facts = statusUpdateFacts(state, posted, update.userFacing, publicPhase(incident));
-      notify.chatTemplate('internal-update', facts);
+      void notify.chatTemplate('internal-update', facts);
       notify.audiences(facts);
     } else {
       notify.chat(internalStatusUpdate(state, posted));

@@ -26,6 +26,11 @@ export interface PostmortemInput {
   channel: string | null;
   resolvedAt: number;
   dueAt: number;
+  /**
+   * The incident's post-incident summary carries the draft's location to each audience, as much as it may read (a
+   * security incident's stakeholders get no title): the postmortem then tells only the channel, mailing no one.
+   */
+  inSummary?: boolean;
 }
 
 export interface ActionItem {

@@ -71,7 +71,7 @@ export async function postmortemWorkflow(input: PostmortemInput): Promise<Postmo
     ['Owner', input.owner],
     ['Due', iso(input.dueAt)],
   ]);
-  notify(pm, 'drafted', { chat: true, email: ['stakeholders'] }, drafted);
+  notify(pm, 'drafted', { chat: true, ...(input.inSummary ? {} : { email: ['stakeholders'] }) }, drafted);
 
   while (!isComplete(state)) {
     const next = postmortemDeadlines(state)[0];

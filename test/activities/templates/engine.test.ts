@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { renderEmailHtml } from '../../../src/activities/email/nodemailer';
 import { renderSlackMessage } from '../../../src/activities/chat/slack/blocks';
+import { PUBLIC_TEXT_LIMIT, publicText } from '../../../src/activities/templates/content';
 import { MessageTemplates, TemplateFailureType } from '../../../src/activities/templates/engine';
 import type { MessageFacts } from '../../../src/domain/message-facts';
 
@@ -78,5 +79,41 @@ describe('message templates (Eta, escaping every value)', () => {
         error.type === TemplateFailureType.Invalid &&
         error.message.includes(broken),
     );
+  });
+});
+
+describe('the status page text of a user-facing update', () => {
+  it('is the rendering without its subject: the public text (or the phase’s line) and its fields', () => {
+    const templates = new MessageTemplates();
+    const facts: MessageFacts = {
+      ...FACTS,
+      headline: '[SEV-2] Checkout',
+      publicText: 'Some payments fail.',
+      phase: 'identified',
+      nextPublicUpdate: '2026-12-01T03:45:00.000Z',
+    };
+    const text = publicText(templates.render('user-facing-update', facts));
+    assert.equal(text, 'Some payments fail.\nNext update: 2026-12-01T03:45:00.000Z');
+    const unwritten: MessageFacts = { ...FACTS, headline: '[SEV-2] Checkout', phase: 'resolved' };
+    assert.equal(
+      publicText(templates.render('user-facing-update', unwritten)),
+      'The issue affecting checkout has been resolved. Thank you for your patience.',
+    );
+  });
+
+  it('a template that renders nothing, or too much for a status page, fails for good', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'public-text-'));
+    const empty = path.join(dir, 'empty.eta');
+    writeFileSync(empty, 'Subject only: <%= it.headline %>\n');
+    const huge = path.join(dir, 'huge.eta');
+    writeFileSync(huge, `S\n\n${'x'.repeat(PUBLIC_TEXT_LIMIT + 1)}\n`);
+    for (const file of [empty, huge]) {
+      const templates = new MessageTemplates({ 'user-facing-update': file });
+      assert.throws(
+        () => publicText(templates.render('user-facing-update', FACTS)),
+        (error: unknown) =>
+          error instanceof ApplicationFailure && error.type === TemplateFailureType.Invalid && error.nonRetryable,
+      );
+    }
   });
 });

@@ -171,16 +171,20 @@ describe('the built-in status page against the dev server', () => {
 
     const live = await until(
       () => read('/status/api/v2/summary.json', summary),
-      ({ body }) => body.incidents.some((i) => i.id === id),
+      ({ body }) => body.incidents.some((i) => i.id === id && i.incident_updates.length === 2),
     );
     const shown = live.body.incidents.find((i) => i.id === id);
     assert.ok(shown, 'the SEV-2 is on the page');
     assert.equal(shown.impact, 'major');
     assert.equal(shown.name, 'Checkout payments failing');
-    assert.deepEqual(
-      shown.incident_updates.map((update) => update.body),
-      [PUBLIC_TEXT, 'We are investigating an issue affecting payments. We will post an update soon.'],
-      'public updates, newest first',
+    // The default user-facing template: the public text (or the phase's own line), then when the page hears next.
+    const next = '\nNext update: \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$';
+    const bodies = shown.incident_updates.map((update) => update.body);
+    assert.equal(bodies.length, 2, 'public updates, newest first');
+    assert.match(bodies[0]!, new RegExp(`^${PUBLIC_TEXT}${next}`));
+    assert.match(
+      bodies[1]!,
+      new RegExp(`^We are investigating an issue affecting payments\\. We will post an update soon\\.${next}`),
     );
     assert.deepEqual(
       shown.components.map((component) => component.name),

@@ -132,7 +132,7 @@ async function resolveAfterVerification(
   if (notify.byAudience()) {
     const summaryFacts = resolutionFacts(state, 'post-incident-summary');
     // Since this patch a required postmortem's summary waits for its draft, so that it carries the draft's location.
-    const drafted = incident.planned && postmortemRequired(incident) && patched(SUMMARY_WITH_DRAFT_PATCH);
+    const drafted = incident.planned && postmortemDrafted(incident) && patched(SUMMARY_WITH_DRAFT_PATCH);
     if (!drafted) void notify.chatTemplate('post-incident-summary', summaryFacts);
     notify.audiences(resolutionFacts(state, 'resolution'));
     if (!drafted) notify.audiences(summaryFacts);
@@ -163,8 +163,9 @@ async function resolveAfterVerification(
  */
 export const SUMMARY_WITH_DRAFT_PATCH = 'summary-with-draft-v1';
 
-function postmortemRequired({ state }: Incident): boolean {
-  return Boolean(state.policy.rules.postmortem?.required) && state.resolvedAt !== null;
+/** Whether resolving drafts a postmortem (writePostmortem): required by the severity, and no drill. */
+function postmortemDrafted({ state }: Incident): boolean {
+  return Boolean(state.policy.rules.postmortem?.required) && state.resolvedAt !== null && !state.drill;
 }
 
 function verdict(report: SmokeTestReport): string {

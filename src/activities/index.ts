@@ -10,6 +10,7 @@ import { invitationActivities } from './postmortem/invitation';
 import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
+import { checksFor } from './verification/smoke-tests';
 import type { DeliveryHandoff, IntegrationProviders } from './providers';
 import type { MessageFacts } from '../domain/message-facts';
 import { messageRenderer, publicText, serviceLinks, withFields } from './templates/content';
@@ -45,8 +46,10 @@ export function createActivities(configured: IntegrationProviders) {
   const render = messageRenderer(providers.policy);
   return {
     /** The policy is read by the worker and recorded in history, so each incident keeps the one it started with. */
-    async resolveIncidentPolicy(severity: Severity): Promise<IncidentPolicy> {
-      return Promise.resolve(incidentPolicyFor(providers.policy, severity));
+    async resolveIncidentPolicy(severity: Severity, service?: string): Promise<IncidentPolicy> {
+      const policy = incidentPolicyFor(providers.policy, severity);
+      if (service === undefined) return Promise.resolve(policy);
+      return Promise.resolve({ ...policy, smokeChecks: checksFor(providers.policy.services[service]).length });
     },
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
       const { declaration, ...channelRequest } = request;

@@ -349,6 +349,11 @@ export interface IncidentPolicy {
   audiences?: IncidentAudience[];
   /** The team-wide announcement channel, when the policy has one. */
   announcements?: Announcements;
+  /**
+   * How many checks verify the service's recovery (its smoke checks, or /health and /alive under its base URL). With
+   * none, only the IC resolves, unverified with a reason. Absent in incidents declared before it: they resolve as did.
+   */
+  smokeChecks?: number;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../../src/client/service';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { createDevServerEnv } from '../support/temporal';
+import { startHealthServer, type FakeHealthServer } from '../fakes/health-server';
 import { startHarness, TEST_POLICY, type Harness } from '../workflows/harness';
 import { startApi, TOKENS, type RunningApi } from './server';
 
@@ -24,11 +25,18 @@ describe('the HTTP API against the dev server', () => {
   let harness: Harness;
   let incidents: IncidentService;
   let api: RunningApi;
+  let checkout: FakeHealthServer;
   before(async () => {
     env = await createDevServerEnv();
+    // Checkout answers its default checks (/health, /alive), so its resolution is verified.
+    checkout = await startHealthServer({ '/health': { mode: 'healthy' }, '/alive': { mode: 'healthy' } });
     // The admin token's person is an admin of the policy too: with dana in command, carol may still resolve and close.
     harness = await startHarness(env, {
-      policy: { ...TEST_POLICY, roles: { takeCommandWithin: null, admins: ['carol'] } },
+      policy: {
+        ...TEST_POLICY,
+        services: { checkout: { baseUrl: checkout.url } },
+        roles: { takeCommandWithin: null, admins: ['carol'] },
+      },
     });
     incidents = new IncidentService(env.client, { taskQueue: harness.taskQueue });
     api = await startApi(incidents);
@@ -37,6 +45,7 @@ describe('the HTTP API against the dev server', () => {
     await api?.close();
     await harness?.stop();
     await env?.teardown();
+    await checkout?.close();
   });
 
   const declaration = { title: 'Checkout is down', severity: 'SEV-2', service: 'checkout' };

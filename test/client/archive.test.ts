@@ -37,7 +37,7 @@ describe('closed incidents kept in the archive, read when Temporal no longer has
 
   it('close writes the full record; show, timeline, list and the API still answer after the workflow is deleted', async () => {
     const id = 'archived-sev2';
-    await incidents.declare({ id, title: 'Search is slow', severity: 'SEV-2', service: 'search' });
+    await incidents.declare({ id, title: 'Search is slow', severity: 'SEV-2', service: 'search', commander: 'alice' });
     await incidents.command('acknowledge', id, { by: 'alice' });
     await incidents.command('postStatusUpdate', id, {
       by: 'alice',
@@ -45,7 +45,11 @@ describe('closed incidents kept in the archive, read when Temporal no longer has
       hypothesis: 'the index change',
       userFacing: 'Search is slow; we are rolling back a change.',
     });
-    await incidents.command('resolve', id, { by: 'alice', summary: 'index change rolled back' });
+    await incidents.command('resolve', id, {
+      by: 'alice',
+      summary: 'index change rolled back',
+      unverified: 'search has no smoke checks',
+    });
     await incidents.command('close', id, { by: 'alice' });
     const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
     await handle.result();

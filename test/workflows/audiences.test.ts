@@ -111,7 +111,9 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
     await incident.executeUpdate(postStatusUpdate, {
       args: [{ impact: 'card payments fail for 30%', hypothesis: 'HYPOTHESIS-A pool leak in 4512', by: 'bob' }],
     });
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'carol', summary: 'pool size restored' }] });
+    await incident.executeUpdate(resolveUpdate, {
+      args: [{ by: 'carol', summary: 'pool size restored', unverified: 'checkout has no smoke checks' }],
+    });
 
     // Stakeholders 3, leads 3, executives 2.
     const mails = await mailsOf(id, 8);
@@ -174,6 +176,7 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
       severity: 'SEV-2',
       security: true,
       service: 'login',
+      commander: 'sam',
       title: 'Credential stuffing on login',
       summary: 'SECRET-SUMMARY attacker list from partner',
     });
@@ -192,7 +195,9 @@ describe('audiences, end to end over SMTP (time-skipping)', () => {
     await incident.executeUpdate(postStatusUpdate, {
       args: [{ impact: 'attack blocked at the edge', hypothesis: 'HYPOTHESIS-C same botnet', by: 'sam' }],
     });
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'sam', summary: 'SECRET-CAUSE partner leak' }] });
+    await incident.executeUpdate(resolveUpdate, {
+      args: [{ by: 'sam', summary: 'SECRET-CAUSE partner leak', unverified: 'login has no smoke checks' }],
+    });
 
     // Security: every event in full. Stakeholders: the declaration, the public update, the summary, all without names.
     const mails = await mailsOf(id, 8);

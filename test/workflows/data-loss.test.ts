@@ -35,7 +35,7 @@ describe('a data-loss incident (time-skipping)', () => {
     outboxPayloadsOf(harness, incidentId, channel, match);
 
   it('is SEV-1 whatever was typed, tells the data owners, posts the checklist and closes only after confirmation', async () => {
-    const incident = await harness.declare({ severity: 'SEV-3', dataLoss: true, service: 'ledger' });
+    const incident = await harness.declare({ severity: 'SEV-3', dataLoss: true, service: 'ledger', commander: 'alice' });
     const declared = await incident.query(stateQuery);
     const { id } = declared;
     assert.equal(declared.severity, 'SEV-1');
@@ -75,7 +75,9 @@ describe('a data-loss incident (time-skipping)', () => {
       refusedWith(/item: no checklist item rotate-keys \(open: snapshot-before-restore, scope-affected-data\)/),
     );
 
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice', summary: 'restored from snapshot' }] });
+    await incident.executeUpdate(resolveUpdate, {
+      args: [{ by: 'alice', summary: 'restored from snapshot', unverified: 'ledger has no smoke checks' }],
+    });
     await assert.rejects(
       incident.executeUpdate(closeUpdate, { args: [{ by: 'alice' }] }),
       refusedWith(/cannot close incident .*: data loss was declared and nobody has confirmed data integrity yet/),
@@ -96,7 +98,7 @@ describe('a data-loss incident (time-skipping)', () => {
   });
 
   it('an incident without data loss has nothing to confirm and closes as before', async () => {
-    const incident = await harness.declare({ severity: 'SEV-2' });
+    const incident = await harness.declare({ severity: 'SEV-2', commander: 'alice' });
     const { checklist, dataLoss } = await incident.query(stateQuery);
     assert.equal(dataLoss, undefined);
     assert.equal(checklist, undefined);
@@ -105,7 +107,7 @@ describe('a data-loss incident (time-skipping)', () => {
       refusedWith(/was not declared with data loss/),
     );
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice' }] });
+    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'alice', unverified: 'no smoke checks' }] });
     assert.equal((await incident.executeUpdate(closeUpdate, { args: [{ by: 'alice' }] })).status, 'closed');
   });
 });

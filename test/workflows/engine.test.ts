@@ -88,14 +88,15 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
         },
       }),
     });
-    const incident = await harness.declare({ severity: 'SEV-2' });
+    const incident = await harness.declare({ severity: 'SEV-2', commander: 'al' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'al' }] });
     await incident.executeUpdate(startMitigationUpdate, { args: [{ action: 'restart', kind: 'restart', by: 'al' }] });
     await incident.executeUpdate(finishMitigationUpdate, {
       args: [{ actionId: 'm1', outcome: 'succeeded', by: 'al' }],
     });
 
-    const resolving = incident.executeUpdate(resolveUpdate, { args: [{ by: 'al' }] });
+    // The policy names no checks for the service, so only its IC resolves, unverified; the checks still run.
+    const resolving = incident.executeUpdate(resolveUpdate, { args: [{ by: 'al', unverified: 'no smoke checks' }] });
     await started;
     // Accepted (the incident is monitoring), but it must not run until resolve has finished with the state.
     const racing = incident.executeUpdate(startMitigationUpdate, {

@@ -52,6 +52,15 @@ export const TEST_POLICY = {
   roles: { takeCommandWithin: null },
 };
 
+/**
+ * TEST_POLICY plus a `checkout` service with a smoke check, for tests whose own smoke tester answers for it: a service
+ * without checks resolves only unverified, by its IC.
+ */
+export const CHECKED_CHECKOUT_POLICY = {
+  ...TEST_POLICY,
+  services: { checkout: { smokeChecks: [{ name: 'checkout', url: 'http://127.0.0.1:9/health' }] } },
+};
+
 /** Activity failures are part of what these tests exercise; only errors are worth printing. */
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 

@@ -10,7 +10,7 @@ import {
   startMitigationUpdate,
   stateQuery,
 } from '../../src/workflows/definitions';
-import { startTimeSkippingHarness, type Harness } from './harness';
+import { CHECKED_CHECKOUT_POLICY, startTimeSkippingHarness, type Harness } from './harness';
 
 const passing: SmokeTestReport = {
   passed: true,
@@ -29,6 +29,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
 
   beforeEach(async () => {
     harness = await startTimeSkippingHarness({
+      policy: CHECKED_CHECKOUT_POLICY,
       override: () => ({
         smokeTests: {
           run: () => Promise.resolve(smokeResults.shift() ?? passing),
@@ -45,7 +46,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
   afterEach(() => harness.stop());
 
   it('a failed smoke test refuses the resolution and puts the incident back to mitigating', async () => {
-    const incident = await harness.declare({ severity: 'SEV-1' });
+    const incident = await harness.declare({ severity: 'SEV-1', service: 'checkout' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
     await incident.executeUpdate(startMitigationUpdate, {
       args: [{ action: 'roll back deploy 412', kind: 'rollback', by: 'bob' }],
@@ -100,6 +101,7 @@ describe('mitigation, verification and resolution (time-skipping)', () => {
 describe('a notification provider that always fails (time-skipping)', () => {
   it('does not block resolution; failures land on the timeline', async () => {
     const broken = await startTimeSkippingHarness({
+      policy: CHECKED_CHECKOUT_POLICY,
       override: () => ({
         chat: {
           openChannel: () => Promise.reject(ApplicationFailure.nonRetryable('Slack rejected the token (invalid_auth)')),
@@ -111,7 +113,7 @@ describe('a notification provider that always fails (time-skipping)', () => {
       }),
     });
     try {
-      const incident = await broken.declare({ severity: 'SEV-1' });
+      const incident = await broken.declare({ severity: 'SEV-1', service: 'checkout' });
       await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
       await incident.executeUpdate(startMitigationUpdate, {
         args: [{ action: 'failover', kind: 'failover', by: 'bob' }],

@@ -44,8 +44,8 @@ export function registerDeclaration(declared: DeclaredIncident, input: IncidentW
 }
 
 /** The severity's policy, read by the worker: in the first workflow task as a local activity, or the old way. */
-function policyFor(severity: Severity, planned: boolean) {
-  return planned ? lookups.resolveIncidentPolicy(severity) : configuration.resolveIncidentPolicy(severity);
+function policyFor(severity: Severity, service: string, planned: boolean) {
+  return (planned ? lookups : configuration).resolveIncidentPolicy(severity, service);
 }
 
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
@@ -54,7 +54,7 @@ export async function declareIncident(
   sentAt: number | undefined,
   planned: boolean,
 ): Promise<Incident> {
-  const policy = await policyFor(declaredSeverity(declaration), planned);
+  const policy = await policyFor(declaredSeverity(declaration), declaration.service, planned);
   // Declared when it was sent, not when a (possibly restarting) worker first ran it; bounded like any command.
   // (Not workflowInfo().startTime: a worker rebuilding the incident after a server restart was seen to get another.)
   const declaredAt = planned ? commandTime({ issuedAt: sentAt }, Date.now(), 0) : Date.now();

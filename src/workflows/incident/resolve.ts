@@ -34,6 +34,13 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
         }
         const blocked = firingAlertsBlockResolve(incident.state.alerts, overrideFiringAlerts);
         if (blocked !== null) incident.reject(IncidentErrorType.IllegalTransition, blocked);
+        const unverifiable = noChecksReason(incident);
+        if (unverifiable !== null && unverified === undefined) {
+          incident.reject(
+            IncidentErrorType.IllegalTransition,
+            `unverified: ${unverifiable}; the Incident Commander resolves it with --unverified --reason "<why>" (API: "unverified": "<why>")`,
+          );
+        }
       },
     },
   );
@@ -69,6 +76,12 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
     },
     { exclusive: true, guard: refuseCloseBeforeIntegrity },
   );
+}
+
+/** Nothing would verify the recovery (policy.smokeChecks, absent in incidents declared before it: no refusal). */
+function noChecksReason(incident: Incident): string | null {
+  const { policy, service } = incident.state;
+  return policy.smokeChecks === 0 ? `${service} has no smoke checks, so nothing can verify its recovery` : null;
 }
 
 /** A data-loss incident stays open until a named person confirms the data is whole (checklists.ts). */
@@ -183,6 +196,7 @@ export async function resolveWhenAlertsClear(incident: Incident, actor: string):
   const { state, recorder, notify } = incident;
   const why =
     rejectionReason(state, 'resolve') ??
+    noChecksReason(incident) ??
     (incident.verifying ? 'smoke tests are already running' : null) ??
     (firingAlerts(state.alerts).length > 0 ? 'an alert fired again' : null);
   if (why === null) return resolveAfterVerification(incident, actor, 'all alerts resolved');

@@ -183,7 +183,7 @@ export async function changeSeverity(
   at: number,
 ): Promise<void> {
   const { state, recorder, notify } = incident;
-  const policy = await (incident.planned ? lookups : configuration).resolveIncidentPolicy(severity);
+  const policy = await (incident.planned ? lookups : configuration).resolveIncidentPolicy(severity, state.service);
   const previous = state.severity;
   const upgraded = severityRank(severity) < severityRank(previous);
   // Everything below is synchronous, so the main loop re-plans every timer from the new policy at once.

@@ -16,6 +16,7 @@ import { IncidentService } from '../../../src/client/service';
 import { buildPolicy } from '../../../src/domain/policy';
 import { incidentWorkflowId, stateQuery, type IncidentView } from '../../../src/workflows/definitions';
 import { createDevServerEnv } from '../../support/temporal';
+import { startHealthServer, type FakeHealthServer } from '../../fakes/health-server';
 import { startHarness, TEST_POLICY, type Harness } from '../../workflows/harness';
 
 /** Alert intake over real HTTP on a listening app, against the dev server with a real worker. */
@@ -111,12 +112,16 @@ describe('alert intake against the dev server', () => {
   let resolve: Harness;
   let api: Api;
   let resolvingApi: Api;
+  let checkout: FakeHealthServer;
   before(async () => {
     env = await createDevServerEnv();
-    notify = await startHarness(env);
-    const resolvePolicy = { ...TEST_POLICY, alerts: { onAllResolved: 'resolve' } };
+    // The alerts' service answers its default checks (/health, /alive), so resolving it is verified.
+    checkout = await startHealthServer({ '/health': { mode: 'healthy' }, '/alive': { mode: 'healthy' } });
+    const policy = { ...TEST_POLICY, services: { checkout: { baseUrl: checkout.url } } };
+    notify = await startHarness(env, { policy });
+    const resolvePolicy = { ...policy, alerts: { onAllResolved: 'resolve' } };
     resolve = await startHarness(env, { policy: resolvePolicy });
-    api = await startApi(new IncidentService(env.client, { taskQueue: notify.taskQueue }), TEST_POLICY);
+    api = await startApi(new IncidentService(env.client, { taskQueue: notify.taskQueue }), policy);
     resolvingApi = await startApi(new IncidentService(env.client, { taskQueue: resolve.taskQueue }), resolvePolicy);
   });
   after(async () => {
@@ -125,6 +130,7 @@ describe('alert intake against the dev server', () => {
     await notify?.stop();
     await resolve?.stop();
     await env?.teardown();
+    await checkout?.close();
   });
 
   const view = (id: string) => env.client.workflow.getHandle(incidentWorkflowId(id)).query(stateQuery);

@@ -15,7 +15,8 @@ import { buildPolicy } from '../../../src/domain/policy';
 import { incidentWorkflowId } from '../../../src/workflows/definitions';
 import { FakeSlackApi } from '../../fakes/slack-api';
 import { createDevServerEnv } from '../../support/temporal';
-import { startHarness, type Harness } from '../../workflows/harness';
+import { startHealthServer, type FakeHealthServer } from '../../fakes/health-server';
+import { startHarness, TEST_POLICY, type Harness } from '../../workflows/harness';
 import {
   buttonClick,
   newTrigger,
@@ -51,6 +52,7 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
   let app: FastifyInstance;
   let base: string;
   let incidents: IncidentService;
+  let service: FakeHealthServer;
 
   const post = (path: string, body: string, options: Partial<SignOptions> = {}) =>
     slackPost(base, path, body, { secret: SECRET, ...options });
@@ -86,7 +88,10 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
 
   before(async () => {
     env = await createDevServerEnv();
-    harness = await startHarness(env);
+    // A slash-command declaration names no service ('unspecified'); it answers its default checks (/health, /alive),
+    // so the Resolve button's resolution is verified.
+    service = await startHealthServer({ '/health': { mode: 'healthy' }, '/alive': { mode: 'healthy' } });
+    harness = await startHarness(env, { policy: { ...TEST_POLICY, services: { unspecified: { baseUrl: service.url } } } });
     slack = await FakeSlackApi.start({
       token: TOKEN,
       users: [
@@ -119,6 +124,7 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     await slack?.close();
     await harness?.stop();
     await env?.teardown();
+    await service?.close();
   });
 
   it('refuses a tampered body, a wrong secret, a stale timestamp and a missing signature with 401; nothing changes', async () => {

@@ -10,13 +10,14 @@ import {
   statusUpdateModal,
 } from './modals';
 import type { BlockActions, Interaction, ViewSubmission } from './payloads';
-import { actionItemDone, declared, done, refused, working } from './replies';
+import { actionItemDone, declared, diagnosed, done, refused, working } from './replies';
 import type { ReplyTarget } from './respond';
 
 const VERBS: Record<IncidentAction, string> = {
   ack: 'acknowledge',
   'take-command': 'take command of',
   'post-update': 'post an update to',
+  diagnose: 'run diagnostics on',
   resolve: 'resolve',
 };
 
@@ -31,7 +32,7 @@ export function interaction(ctx: SlackContext, payload: Interaction, retry: bool
   return submission(ctx, payload);
 }
 
-/** Acknowledge, Take command, Post update, Resolve: the click is answered at once, its outcome follows. */
+/** Acknowledge, Take command, Post update, Run diagnostics, Resolve: the click is answered at once, its outcome follows. */
 function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void {
   const userId = payload.user.id;
   const target: ReplyTarget = {
@@ -73,6 +74,11 @@ function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void
           const input = { role: 'commander' as const, user: by, by };
           const result = await ctx.incidents.command('assignRole', incidentId, input, { requestId });
           await ctx.responder.send(target, done('Took command of', result, actor));
+        } else if (parsed.action === 'diagnose') {
+          // The team's tools answer in seconds to a minute: say so, then what they found.
+          await ctx.responder.send(target, working(`Running the diagnostics of ${incidentId}`));
+          const result = await ctx.incidents.command('diagnose', incidentId, { by }, { requestId });
+          await ctx.responder.send(target, diagnosed(result, actor));
         } else {
           // Verification runs the smoke checks first, which takes a while: say so, then the outcome.
           await ctx.responder.send(target, working(`Running the verification of ${incidentId}`));

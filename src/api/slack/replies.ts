@@ -18,7 +18,7 @@ export const HELP_TEXT = [
   '• `/incident status <id>`: the incident as it stands, only for you',
   '• `/incident actions <id>`: the postmortem’s action items, each open one with a Mark done button',
   '• `/incident help`: this message',
-  'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update and Resolve.',
+  'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update, Run diagnostics and Resolve.',
 ].join('\n');
 
 const DEADLINE_NAMES: Record<Deadline['kind'], string> = {
@@ -59,6 +59,13 @@ export function done(what: string, result: CommandResult, actor: SlackActor): Sl
   return {
     text: `:white_check_mark: ${what} \`${result.incidentId}\` as ${shown(actor)}. Status: ${result.status}. ${nextLine(result.next)}`,
   };
+}
+
+/** Diagnostics taken: the outcome line and the summary (its links and artifact are in the incident's channel). */
+export function diagnosed(result: CommandResult, actor: SlackActor): SlackReply {
+  const summary = result.added.find((entry) => entry.type === 'diagnostics')?.message;
+  const reply = done('Ran the diagnostics of', result, actor);
+  return summary === undefined ? reply : { text: `${reply.text}\n${escapeMrkdwn(summary)}` };
 }
 
 /** A refusal with its reason: the workflow's own message (illegal transition, closed, verification failed, …). */

@@ -93,7 +93,7 @@ describe('the buttons on the incident messages', () => {
     assert.equal(parseIncidentActionId('incident-ack:../x'), undefined);
   });
 
-  it('the declaration and the pinned summary carry Acknowledge, Take command, Post update and Resolve', async (t) => {
+  it('the declaration and the pinned summary carry Acknowledge, Take command, Post update, Run diagnostics and Resolve', async (t) => {
     const fake = await FakeSlackApi.start({ token: 'xoxb-buttons' });
     t.after(() => fake.close());
     const chat = slackChat({
@@ -118,6 +118,7 @@ describe('the buttons on the incident messages', () => {
       `Acknowledge=incident-ack:${incidentId}`,
       `Take command=incident-take-command:${incidentId}`,
       `Post update=incident-post-update:${incidentId}`,
+      `Run diagnostics=incident-diagnose:${incidentId}`,
       `Resolve=incident-resolve:${incidentId}`,
     ];
     const [declaration, note, summary] = fake.postedMessages(channel);

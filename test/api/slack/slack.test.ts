@@ -328,10 +328,10 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     assert.equal(view.publicUpdates.at(-1)?.message, 'Some logins fail.');
   });
 
-  it('the buttons: Acknowledge, Take command (an unmapped user), Post update and Resolve', async () => {
+  it('the buttons: Acknowledge, Take command (an unmapped user), Post update, Run diagnostics and Resolve', async () => {
     const id = await declareFromSlack('Cart is empty');
     const click = async (
-      action: 'ack' | 'take-command' | 'post-update' | 'resolve',
+      action: 'ack' | 'take-command' | 'post-update' | 'diagnose' | 'resolve',
       user: string,
       url = responses.next(),
     ) => {
@@ -358,6 +358,13 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     const opened = slack.views.at(-1);
     assert.equal(opened?.view.callback_id, STATUS_UPDATE_CALLBACK);
     assert.match(String(opened?.view.private_metadata), new RegExp(id));
+
+    // Diagnostics on demand, as Bob: the answer carries the summary; the timeline names who asked.
+    const [collecting, diagnosed] = await responses.waitFor(await click('diagnose', BOB), 2);
+    assert.match(String(collecting?.text), /Running the diagnostics/);
+    assert.match(String(diagnosed?.text), new RegExp(`Ran the diagnostics of \`${id}\` as Bob Stone\\. Status: `));
+    assert.match(String(diagnosed?.text), /not configured: /);
+    assert.ok((await timeline(id)).some((e) => e.type === 'diagnostics' && e.actor === 'bob'));
 
     // Resolving is the Incident Commander's (policy roles, by default).
     const [working, resolved] = await responses.waitFor(await click('resolve', CAROL), 2);

@@ -3,13 +3,14 @@
  * sides, so an action id the provider posts is always one the API understands. Each action id carries the incident
  * id (`incident-ack:20250314-k3f9`): a click needs no lookup to know which incident it is about.
  */
-export const INCIDENT_ACTIONS = ['ack', 'take-command', 'post-update', 'resolve'] as const;
+export const INCIDENT_ACTIONS = ['ack', 'take-command', 'post-update', 'diagnose', 'resolve'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 const LABELS: Record<IncidentAction, string> = {
   ack: 'Acknowledge',
   'take-command': 'Take command',
   'post-update': 'Post update',
+  diagnose: 'Run diagnostics',
   resolve: 'Resolve',
 };
 
@@ -45,7 +46,7 @@ export function parseIncidentActionId(actionId: string): { action: IncidentActio
   return action && match?.[2] ? { action, incidentId: match[2] } : undefined;
 }
 
-/** Acknowledge, Take command, Post update and Resolve, for the declaration message and the pinned summary. */
+/** Acknowledge, Take command, Post update, Run diagnostics and Resolve, for the declaration and the pinned summary. */
 export function incidentActionsBlock(incidentId: string): ActionsBlock {
   const button = (action: IncidentAction): ButtonElement => ({
     type: 'button',
@@ -60,6 +61,7 @@ export function incidentActionsBlock(incidentId: string): ActionsBlock {
       { ...button('ack'), style: 'primary' },
       button('take-command'),
       button('post-update'),
+      button('diagnose'),
       {
         ...button('resolve'),
         // Resolving runs the smoke checks and may page nobody again: worth one more click.

@@ -35,7 +35,12 @@ describe('a data-loss incident (time-skipping)', () => {
     outboxPayloadsOf(harness, incidentId, channel, match);
 
   it('is SEV-1 whatever was typed, tells the data owners, posts the checklist and closes only after confirmation', async () => {
-    const incident = await harness.declare({ severity: 'SEV-3', dataLoss: true, service: 'ledger', commander: 'alice' });
+    const incident = await harness.declare({
+      severity: 'SEV-3',
+      dataLoss: true,
+      service: 'ledger',
+      commander: 'alice',
+    });
     const declared = await incident.query(stateQuery);
     const { id } = declared;
     assert.equal(declared.severity, 'SEV-1');

@@ -91,7 +91,9 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     // A slash-command declaration names no service ('unspecified'); it answers its default checks (/health, /alive),
     // so the Resolve button's resolution is verified.
     service = await startHealthServer({ '/health': { mode: 'healthy' }, '/alive': { mode: 'healthy' } });
-    harness = await startHarness(env, { policy: { ...TEST_POLICY, services: { unspecified: { baseUrl: service.url } } } });
+    harness = await startHarness(env, {
+      policy: { ...TEST_POLICY, services: { unspecified: { baseUrl: service.url } } },
+    });
     slack = await FakeSlackApi.start({
       token: TOKEN,
       users: [

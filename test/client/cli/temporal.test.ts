@@ -278,40 +278,18 @@ void test('a whole incident through every command, then list, timeline and outbo
 
 void test('a resolved incident closes, and a closed incident refuses further commands with exit 4', async () => {
   const id = 'cli-closing';
-  ok(
-    await incident(
-      'declare',
-      '--id',
-      id,
-      '--severity',
-      'SEV-4',
-      '--title',
-      'Typo on status page',
-      '--commander',
-      'dana',
-    ),
-  );
+  const typo = ['--severity', 'SEV-4', '--title', 'Typo on status page', '--commander', 'dana'];
+  ok(await incident('declare', '--id', id, ...typo));
   ok(await incident('ack', id, '--by', 'dana'));
   // The service has no checks: nothing verifies the fix, so the IC says so and why.
   const unchecked = await incident('resolve', id, '--by', 'dana', '--summary', 'fixed the typo');
   assert.equal(unchecked.code, 4, explain(unchecked));
   assert.match(unchecked.stderr, /unverified: unspecified has no smoke checks.*--unverified --reason/);
-  const resolved = ok(
-    await incident(
-      'resolve',
-      id,
-      '--by',
-      'dana',
-      '--summary',
-      'fixed the typo',
-      '--unverified',
-      '--reason',
-      'no checks',
-    ),
-  );
+  const unverified = ['--unverified', '--reason', 'no checks'];
+  const resolved = ok(await incident('resolve', id, '--by', 'dana', '--summary', 'fixed the typo', ...unverified));
   assert.match(resolved.stdout, /^resolved\n/);
   ok(await incident('reopen', id, '--reason', 'typo is back', '--by', 'dana'));
-  ok(await incident('resolve', id, '--by', 'dana', '--unverified', '--reason', 'no checks'));
+  ok(await incident('resolve', id, '--by', 'dana', ...unverified));
   ok(await incident('close', id, '--by', 'dana'));
 
   const note = await incident('note', id, 'one more thing', '--by', 'dana');

@@ -82,6 +82,8 @@ export interface RigOptions {
   slackUrl?: (fake: FakeSlackApi) => Promise<string>;
   /** The Temporal server, when the test owns one (to kill and restart it); by default a fresh dev server. */
   temporal?: () => Promise<TestWorkflowEnvironment>;
+  /** More of checkout's policy (its actions, say), given the health fake's URL. */
+  checkout?: (healthUrl: string) => Record<string, unknown>;
 }
 
 export async function startRig(options: RigOptions): Promise<Rig> {
@@ -115,7 +117,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
 
     const slackUrl = options.slackUrl ? await options.slackUrl(slack) : slack.url;
     const policyPath = path.join(dataDir, 'policy.json');
-    await writeFile(policyPath, JSON.stringify(policyFile(options.sev1, health.url), null, 2));
+    const checkout = options.checkout?.(health.url) ?? {};
+    await writeFile(policyPath, JSON.stringify(policyFile(options.sev1, health.url, checkout), null, 2));
     const taskQueue = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
     const postmortemDir = path.join(dataDir, 'postmortems');
     const diagnosticsDir = path.join(dataDir, 'diagnostics');
@@ -188,7 +191,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   }
 }
 
-function policyFile(sev1: Record<string, unknown>, healthUrl: string) {
+function policyFile(sev1: Record<string, unknown>, healthUrl: string, checkout: Record<string, unknown>) {
   return {
     severities: { 'SEV-1': sev1 },
     // The channel's message order is asserted whole; the prompts for leads are roles.test.ts's subject.
@@ -224,6 +227,7 @@ function policyFile(sev1: Record<string, unknown>, healthUrl: string) {
           ],
           prometheusQueries: [{ name: 'error rate', query: ERROR_RATE_QUERY }],
         },
+        ...checkout,
       },
     },
     chat: { responders: ['primary-oncall', 'secondary-oncall'], archiveOnClose: true },

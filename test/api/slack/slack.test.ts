@@ -365,7 +365,7 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     const [collecting, diagnosed] = await responses.waitFor(await click('diagnose', BOB), 2);
     assert.match(String(collecting?.text), /Running the diagnostics/);
     assert.match(String(diagnosed?.text), new RegExp(`Ran the diagnostics of \`${id}\` as Bob Stone\\. Status: `));
-    assert.match(String(diagnosed?.text), /not configured: /);
+    assert.match(String(diagnosed?.text), /\nno diagnostics configured for unspecified/, 'the summary follows');
     assert.ok((await timeline(id)).some((e) => e.type === 'diagnostics' && e.actor === 'bob'));
 
     // Resolving is the Incident Commander's (policy roles, by default).

@@ -115,7 +115,7 @@ export function createActivities(configured: IntegrationProviders) {
       return providers.postmortem.create({ ...request, incident });
     },
     ...archiveActivities(providers.archive),
-    ...postmortemActivities(providers.postmortem),
+    ...postmortemActivities(providers.postmortem, providers.policy),
     ...invitationActivities(providers.invitations),
     ...ticketActivities(providers.tickets),
     ...drillActivities(providers),

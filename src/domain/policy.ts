@@ -131,7 +131,27 @@ const contactSchema = z.strictObject({
     .string()
     .regex(/^[UW][A-Z0-9]{2,20}$/, 'is a Slack user id such as U012AB3CD')
     .optional(),
+  /** Another contact: who hears about this contact's overdue postmortem or action item (runbook 004 §7). */
+  manager: policyKeySchema.optional(),
 });
+
+/** Contacts by name; a manager must name another contact, or the escalation would reach nobody. */
+const contactsSchema = z
+  .record(policyKeySchema, contactSchema, { error: badKey('contact name', policyKeySchema) })
+  .superRefine((contacts, ctx) => {
+    for (const [name, contact] of Object.entries(contacts)) {
+      const manager = contact.manager;
+      if (manager === undefined) continue;
+      if (manager === name)
+        ctx.addIssue({ code: 'custom', path: [name, 'manager'], message: 'must name another contact' });
+      else if (!Object.hasOwn(contacts, manager))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name, 'manager'],
+          message: `names no contact: add ${manager} to contacts`,
+        });
+    }
+  });
 
 const chatSchema = z.strictObject({
   /** Contacts invited to every incident channel (plus the commander and, for security incidents, `security`). */
@@ -282,7 +302,7 @@ export const policyFileSchema = z.strictObject(
       .strictObject(Object.fromEntries(SEVERITIES.map((s) => [s, severityPolicySchema.partial().optional()])))
       .optional(),
     businessHours: businessHoursSchema.optional(),
-    contacts: z.record(policyKeySchema, contactSchema, { error: badKey('contact name', policyKeySchema) }).optional(),
+    contacts: contactsSchema.optional(),
     services: z
       .record(serviceNameSchema, serviceSchema, { error: badKey('service name', serviceNameSchema) })
       .optional(),

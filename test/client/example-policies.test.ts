@@ -50,6 +50,25 @@ void test('examples/policy.yaml: contacts and a checkout service with smoke chec
   assert.equal(policy.businessHours.timeZone, 'Europe/Berlin');
 });
 
+void test("examples/policy.yaml's commented postmortem example loads: 24 h due, a contact's manager", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'incident-policy-'));
+  try {
+    const text = await readFile(path.join(examples, 'policy.yaml'), 'utf8');
+    const uncommented = text.replace(
+      /^(\s+)# (postmortem: .*|checkout-lead:|engineering-manager:|  (?:name|email|manager): .*)$/gm,
+      '$1$2',
+    );
+    const file = path.join(dir, 'policy.yaml');
+    await writeFile(file, uncommented);
+    const policy = loadPolicy(file);
+    assert.deepEqual(policy.severities['SEV-1'].postmortem, { required: true, due: 24 * 3_600_000 });
+    assert.equal(policy.contacts['checkout-lead']?.manager, 'engineering-manager');
+    assert.deepEqual(policy.contacts['engineering-manager']?.email, ['eng-manager@example.com']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 void test('a typo in a copy of the example is refused, naming the field', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'incident-policy-'));
   try {

@@ -187,6 +187,13 @@ describe('policy gaps', () => {
     assert.match(refusal({ contacts: { 'x y': {} } }), /^contacts\."x y": is not a valid contact name/);
     assert.match(refusal({ contacts: { lead: { slackUserId: 'alice' } } }), /contacts\.lead\.slackUserId/);
     assert.match(refusal({ contacts: { lead: { name: 'Lead\u202E' } } }), /contacts\.lead\.name: .*bidi/);
+    assert.match(
+      refusal({ contacts: { lead: { manager: 'boss' } } }),
+      /contacts\.lead\.manager: names no contact: add boss to contacts/,
+    );
+    assert.match(refusal({ contacts: { lead: { manager: 'lead' } } }), /contacts\.lead\.manager: must name another/);
+    const managed = buildPolicy({ contacts: { lead: { manager: 'boss' }, boss: { email: ['b@example.com'] } } });
+    assert.equal(managed.contacts.lead?.manager, 'boss');
     assert.match(refusal({ chat: { responders: ['../x'] } }), /chat\.responders\.0/);
     assert.match(refusal({ chat: { archive: true } }), /Unrecognized key: "archive"/);
     assert.equal(refusal({ 'a\u001b[31m': 1 }), 'input: Unrecognized key: "a\\u001b[31m"', 'a hostile key is escaped');

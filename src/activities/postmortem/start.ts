@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { incidentWorkflowId, stateQuery } from '../../workflows/definitions';
 import { postmortemWorkflowId, type PostmortemInput } from '../../workflows/postmortem/definitions';
 import type { postmortemWorkflow } from '../../workflows/postmortem/workflow';
+import type { Policy } from '../../domain/policy';
 import type { PostmortemWriter } from '../providers';
 import type { IncidentRef, PostmortemReceipt } from '../types';
 
@@ -26,7 +27,11 @@ const DEFAULT_MANAGER = 'engineering-manager';
  * incident resolving again must find the same one, which one id per incident gives (an open one is used as is, a
  * completed one is not started again).
  */
-export function postmortemActivities(writer: PostmortemWriter) {
+export function postmortemActivities(writer: PostmortemWriter, policy: Pick<Policy, 'contacts'>) {
+  // Resolved here, not in the workflow: the policy stays out of the workflow bundle, and the map is a few names.
+  const managers = Object.fromEntries(
+    Object.entries(policy.contacts).flatMap(([name, contact]) => (contact.manager ? [[name, contact.manager]] : [])),
+  );
   return {
     async startPostmortem(request: StartPostmortemRequest): Promise<StartedPostmortem> {
       const { client, info } = Context.current();
@@ -40,6 +45,7 @@ export function postmortemActivities(writer: PostmortemWriter) {
         drill: incident.drill,
         owner: request.owner,
         escalateTo: incident.policy.rules.unresolved?.target ?? DEFAULT_MANAGER,
+        managers,
         location: receipt.location,
         channel: incident.chatChannel,
         resolvedAt: incident.resolvedAt ?? Date.now(),

@@ -18,8 +18,10 @@ export interface PostmortemInput {
   drill: boolean;
   /** The incident's commander, or whoever resolved it. */
   owner: string;
-  /** Who hears about an overdue postmortem or action item: the severity's escalation manager. */
+  /** Who hears about an overdue postmortem or action item whose owner has no manager: the severity's manager. */
   escalateTo: string;
+  /** Each policy contact's manager, by contact name; absent in postmortems started before contacts had managers. */
+  managers?: Record<string, string>;
   /** Where the draft was written (a file or an issue URL). */
   location: string;
   /** The incident channel, for the reminders. */

@@ -40,7 +40,7 @@ const { postToChat, sendEmail, sendReviewInvitation, fileActionItem, closedTicke
 /**
  * The postmortem of one resolved incident (runbooks 001 §6, 002 §5, 004 §7), from the draft to the last action
  * item: it tells the channel and stakeholders where the draft is, reminds the owner before it is due and escalates to
- * the manager when it is overdue, tracks each action item's due date the same way, and completes once the document
+ * the owner's manager (or the severity's) when it is overdue, tracks each action item's due date the same way, and completes once the document
  * is reviewed and every item is done or deferred with a reason. It outlives the incident and any reopening of it.
  */
 export async function postmortemWorkflow(input: PostmortemInput): Promise<PostmortemState> {
@@ -287,18 +287,26 @@ function fire(pm: Postmortem, deadline: PostmortemDeadline): void {
   const owner = item?.owner ?? state.owner;
   const what = item ? `action item ${item.id} "${item.title}"` : 'the postmortem document';
   const due = item?.dueAt ?? state.dueAt;
+  const manager = escalationTarget(state, owner);
   const lead =
     deadline.kind === 'reminder'
       ? `reminder: ${what} is due ${iso(due)} (owner ${owner})`
-      : `overdue: ${what} was due ${iso(due)} (owner ${owner}); escalated to ${state.escalateTo}`;
+      : `overdue: ${what} was due ${iso(due)} (owner ${owner}); escalated to ${manager.name} (${manager.rule})`;
   record(deadline.kind === 'reminder' ? 'reminder' : 'escalation', lead);
-  const audience = deadline.kind === 'reminder' ? [owner] : [owner, state.escalateTo];
+  const audience = deadline.kind === 'reminder' ? [owner] : [owner, manager.name];
   notify(
     pm,
     deadline.key,
     { chat: true, mention: audience, email: audience, actionItem: item?.id },
     message(state, lead, [['Owner', owner]]),
   );
+}
+
+/** The owner's manager when the policy names one (runbook 004 §7), else the severity's manager; says which rule chose. */
+function escalationTarget(state: PostmortemState, owner: string): { name: string; rule: string } {
+  const manager = state.managers && Object.hasOwn(state.managers, owner) ? state.managers[owner] : undefined;
+  if (manager !== undefined) return { name: manager, rule: `${owner}'s manager` };
+  return { name: state.escalateTo, rule: `the ${state.severity} manager; ${owner} has no manager in the policy` };
 }
 
 function notify(

@@ -13,7 +13,7 @@ import {
   type PostmortemState,
 } from '../../../src/workflows/postmortem/definitions';
 import type { postmortemWorkflow } from '../../../src/workflows/postmortem/workflow';
-import { startTimeSkippingHarness, timelineOf, type Harness } from '../harness';
+import { startTimeSkippingHarness, TEST_POLICY, timelineOf, type Harness } from '../harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -39,7 +39,13 @@ describe('the postmortem workflow (time-skipping)', () => {
   let harness: Harness;
   let incidents: IncidentService;
   before(async () => {
-    harness = await startTimeSkippingHarness();
+    // erin's contact names a manager (frank); alice, the IC, has none and escalates to the severity's manager.
+    const contacts = {
+      ...TEST_POLICY.contacts,
+      erin: { email: ['erin@example.com'], manager: 'frank' },
+      frank: { email: ['frank@example.com'] },
+    };
+    harness = await startTimeSkippingHarness({ policy: { ...TEST_POLICY, contacts } });
     incidents = new IncidentService(harness.env.client, { taskQueue: harness.taskQueue });
   });
   after(() => harness?.stop());
@@ -71,7 +77,10 @@ describe('the postmortem workflow (time-skipping)', () => {
       'escalation@48h',
     ]);
     assert.match(state.events[0]!.message, /owned by alice, due /);
-    assert.match(state.events.find((e) => e.type === 'escalation')!.message, /escalated to engineering-manager/);
+    assert.match(
+      state.events.find((e) => e.type === 'escalation')!.message,
+      /escalated to engineering-manager \(the SEV-1 manager; alice has no manager in the policy\)/,
+    );
     const chat = (await harness.outbox.read({ incidentId: 'pm-deadlines', channel: 'chat' })).map((r) =>
       JSON.stringify(r.payload),
     );
@@ -88,6 +97,34 @@ describe('the postmortem workflow (time-skipping)', () => {
       (e) => e.type === 'postmortem',
     );
     assert.equal(entry?.data?.workflowId, postmortemWorkflowId('pm-deadlines'));
+  });
+
+  it("escalates an overdue postmortem and action item to the owner's manager when the policy names one", async () => {
+    const handle = await resolvedSev1('pm-manager');
+    await incidents.command('close', 'pm-manager', { by: 'alice' });
+    await handle.executeUpdate(reassignPostmortemUpdate, { args: [{ owner: 'erin', by: 'alice' }] });
+    const { resolvedAt } = await handle.query(postmortemQuery);
+    await handle.executeUpdate(addActionItemUpdate, {
+      args: [
+        {
+          title: 'Pool alert',
+          owner: 'erin',
+          due: new Date(resolvedAt + DAY).toISOString(),
+          kind: 'detect',
+          by: 'alice',
+        },
+      ],
+    });
+    await harness.env.sleep(3 * DAY);
+    const state = await handle.query(postmortemQuery);
+    const escalations = state.events.filter((e) => e.type === 'escalation').map((e) => e.message);
+    assert.equal(escalations.length, 2, escalations.join('\n'));
+    for (const text of escalations) assert.match(text, /owner erin\); escalated to frank \(erin's manager\)/);
+    const mail = await harness.outbox.read({ incidentId: 'pm-manager', channel: 'email' });
+    const overdue = mail.filter((r) => String(r.payload.subject).includes('overdue'));
+    assert.equal(overdue.length, 2);
+    for (const record of overdue) assert.deepEqual(record.payload.to, ['erin@example.com', 'frank@example.com']);
+    await handle.terminate('test finished');
   });
 
   it('tracks action items over two weeks and completes once reviewed and every item is done or deferred', async () => {

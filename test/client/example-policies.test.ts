@@ -55,7 +55,7 @@ void test("examples/policy.yaml's commented postmortem example loads: 24 h due, 
   try {
     const text = await readFile(path.join(examples, 'policy.yaml'), 'utf8');
     const uncommented = text.replace(
-      /^(\s+)# (postmortem: .*|checkout-lead:|engineering-manager:|  (?:name|email|manager): .*)$/gm,
+      /^(\s+)# (postmortem: .*|checkout-lead:|engineering-manager:| {2}(?:name|email|manager): .*)$/gm,
       '$1$2',
     );
     const file = path.join(dir, 'policy.yaml');

@@ -149,7 +149,7 @@ describe('the status page shows the team’s user-facing template (dev server, l
     }
 
     await service.command('acknowledge', id, { by: 'dana' });
-    await service.command('resolve', id, { summary: 'rolled back', by: 'dana' });
+    await service.command('resolve', id, { summary: 'rolled back', by: 'dana', unverified: 'no smoke checks' });
     const resolved = await until(
       async () => (await incidentsJson()).find((incident) => incident.id === id),
       (incident) => incident?.status === 'resolved',

@@ -51,9 +51,7 @@ export async function createWorker(options: {
   const incidents = await Worker.create({
     ...shared,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     sinks: options.metrics?.sinks() ?? droppedMetricsSinks,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -88,13 +86,6 @@ export async function createWorker(options: {
 }
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
-
-/**
- * Modules evaluated once per worker and shared by every workflow's sandbox, instead of once per workflow. zod holds
- * no per-workflow state; evaluated per workflow, it cost each new or evicted incident tens of milliseconds of its
- * first workflow task and a copy of itself in memory. Every bundle (worker, tests, replay checks) uses the same list.
- */
-export const PRELOADED_WORKFLOW_MODULES = ['zod'];
 
 async function main(): Promise<void> {
   const config: AppConfig = loadConfig();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 import { requestIdSchema } from './command-meta';
 import type { AlertsPolicy } from './policy';
 import { severityRank, type Severity } from './severity';
@@ -11,7 +12,7 @@ import { neutralized } from './text';
  */
 
 export const ALERT_SOURCES = ['alertmanager', 'grafana'] as const;
-export const alertSourceSchema = z.enum(ALERT_SOURCES);
+export const alertSourceSchema = lazySchema(() => z.enum(ALERT_SOURCES));
 export type AlertSource = z.infer<typeof alertSourceSchema>;
 
 /** How many alerts an incident tracks: past it, the oldest resolved ones are forgotten first. */
@@ -24,32 +25,38 @@ export const MAX_LABELS_KEPT = 12;
 const LINK_KINDS = ['generator', 'dashboard', 'panel', 'silence'] as const;
 export type AlertLinkKind = (typeof LINK_KINDS)[number];
 
-const linkSchema = neutralized(1000).refine((url) => /^https?:\/\/\S+$/.test(url), 'must be an http(s) URL');
+const linkSchema = lazySchema(() =>
+  neutralized(1000).refine((url) => /^https?:\/\/\S+$/.test(url), 'must be an http(s) URL'),
+);
 
-export const receivedAlertSchema = z.object({
-  /** Alertmanager's and Grafana's id of the alert's label set. */
-  fingerprint: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'is an alert fingerprint: 1-64 letters, digits, . _ : -'),
-  status: z.enum(['firing', 'resolved']),
-  name: neutralized(200),
-  summary: neutralized(300).optional(),
-  labels: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/), neutralized(200))
-    .refine((labels) => Object.keys(labels).length <= MAX_LABELS_KEPT, `at most ${MAX_LABELS_KEPT} labels`),
-  startsAt: z.number().int(),
-  endsAt: z.number().int().nullable(),
-  links: z.partialRecord(z.enum(LINK_KINDS), linkSchema),
-});
+export const receivedAlertSchema = lazySchema(() =>
+  z.object({
+    /** Alertmanager's and Grafana's id of the alert's label set. */
+    fingerprint: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'is an alert fingerprint: 1-64 letters, digits, . _ : -'),
+    status: z.enum(['firing', 'resolved']),
+    name: neutralized(200),
+    summary: neutralized(300).optional(),
+    labels: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/), neutralized(200))
+      .refine((labels) => Object.keys(labels).length <= MAX_LABELS_KEPT, `at most ${MAX_LABELS_KEPT} labels`),
+    startsAt: z.number().int(),
+    endsAt: z.number().int().nullable(),
+    links: z.partialRecord(z.enum(LINK_KINDS), linkSchema),
+  }),
+);
 export type ReceivedAlert = z.output<typeof receivedAlertSchema>;
 
 /** One delivery of one alert group: the input of the `alertsReceived` update. */
-export const alertsReceivedSchema = z.object({
-  source: alertSourceSchema,
-  /** A digest of what the delivery says: the update id, so a redelivery applies once. */
-  deliveryId: requestIdSchema,
-  alerts: z.array(receivedAlertSchema).min(1).max(MAX_ALERTS_PER_DELIVERY),
-  /** Alerts the sender or the API left out (Alertmanager's `truncatedAlerts`, or past the per-delivery cap). */
-  omitted: z.number().int().min(0).max(1_000_000).default(0),
-});
+export const alertsReceivedSchema = lazySchema(() =>
+  z.object({
+    source: alertSourceSchema,
+    /** A digest of what the delivery says: the update id, so a redelivery applies once. */
+    deliveryId: requestIdSchema,
+    alerts: z.array(receivedAlertSchema).min(1).max(MAX_ALERTS_PER_DELIVERY),
+    /** Alerts the sender or the API left out (Alertmanager's `truncatedAlerts`, or past the per-delivery cap). */
+    omitted: z.number().int().min(0).max(1_000_000).default(0),
+  }),
+);
 export type AlertsReceivedInput = z.input<typeof alertsReceivedSchema>;
 export type AlertsReceived = z.output<typeof alertsReceivedSchema>;
 

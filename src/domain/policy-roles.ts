@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 import { boundedDuration } from './duration';
 import type { Command } from './lifecycle';
 import { ROLE_TITLES, ROLES, severitySchema, type Role } from './severity';
@@ -24,7 +25,7 @@ const GUARDED_COMMANDS = [
 type GuardedCommand = (typeof GUARDED_COMMANDS)[number];
 
 /** Who a rule admits: a staffed role of the incident, an admin the policy names, or anyone. */
-const whoSchema = z.enum([...ROLES, 'admin', 'anyone']);
+const whoSchema = lazySchema(() => z.enum([...ROLES, 'admin', 'anyone']));
 type Who = z.output<typeof whoSchema>;
 
 /** Runbooks 000 and 002: the IC owns severity and closure; "under IC authority" for mitigations is a team's choice. */
@@ -41,20 +42,22 @@ const MITIGATION_COMMANDS: readonly GuardedCommand[] = ['startMitigation', 'fini
  * Staffed roles (runbooks 000, 002), as written in the policy under `roles`; every field has a default, so an
  * incident reminds the on-call to take command and applies the default rules without a `roles` section.
  */
-export const rolesPolicySchema = z.strictObject({
-  /** How long an open incident may go without an Incident Commander before the on-call is reminded (null: never). */
-  takeCommandWithin: boundedDuration({ min: '1m', max: '24h' }).nullable().prefault('10m'),
-  /** Reminders before it escalates like a missed acknowledgement: the severity's first ladder step is paged. */
-  remindersBeforeEscalation: z.number().int().min(0).max(10).default(1),
-  /** Severities whose IC is prompted to staff a Communications Lead and an Operations Lead. */
-  promptLeadsFor: z.array(severitySchema).max(4).default(['SEV-1', 'SEV-2']),
-  /** People who may do whatever a rule allows an admin (by the name commands carry as `--by`, or the token's). */
-  admins: z.array(actorSchema).max(50).default([]),
-  /** Runbook 000's "containment under IC authority": starting and finishing mitigations needs the IC or an admin. */
-  mitigationsUnderCommanderAuthority: z.boolean().default(false),
-  /** Per command, who may run it; overrides the defaults (severity, resolve, close, confirm-breach: IC or admin). */
-  permissions: z.partialRecord(z.enum(GUARDED_COMMANDS), z.array(whoSchema).min(1).max(8)).default({}),
-});
+export const rolesPolicySchema = lazySchema(() =>
+  z.strictObject({
+    /** How long an open incident may go without an Incident Commander before the on-call is reminded (null: never). */
+    takeCommandWithin: boundedDuration({ min: '1m', max: '24h' }).nullable().prefault('10m'),
+    /** Reminders before it escalates like a missed acknowledgement: the severity's first ladder step is paged. */
+    remindersBeforeEscalation: z.number().int().min(0).max(10).default(1),
+    /** Severities whose IC is prompted to staff a Communications Lead and an Operations Lead. */
+    promptLeadsFor: z.array(severitySchema).max(4).default(['SEV-1', 'SEV-2']),
+    /** People who may do whatever a rule allows an admin (by the name commands carry as `--by`, or the token's). */
+    admins: z.array(actorSchema).max(50).default([]),
+    /** Runbook 000's "containment under IC authority": starting and finishing mitigations needs the IC or an admin. */
+    mitigationsUnderCommanderAuthority: z.boolean().default(false),
+    /** Per command, who may run it; overrides the defaults (severity, resolve, close, confirm-breach: IC or admin). */
+    permissions: z.partialRecord(z.enum(GUARDED_COMMANDS), z.array(whoSchema).min(1).max(8)).default({}),
+  }),
+);
 export type RolesPolicy = z.output<typeof rolesPolicySchema>;
 
 /** The rule a command runs under: the policy's own, else the defaults. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 
 export const SEVERITIES = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const;
-export const severitySchema = z.enum(SEVERITIES);
+export const severitySchema = lazySchema(() => z.enum(SEVERITIES));
 export type Severity = z.infer<typeof severitySchema>;
 
 /** Lower rank = more severe. */
@@ -10,7 +11,7 @@ export function severityRank(severity: Severity): number {
 }
 
 export const ROLES = ['commander', 'comms', 'ops', 'oncall', 'scribe'] as const;
-export const roleSchema = z.enum(ROLES);
+export const roleSchema = lazySchema(() => z.enum(ROLES));
 export type Role = z.infer<typeof roleSchema>;
 
 export const ROLE_TITLES: Record<Role, string> = {
@@ -30,5 +31,5 @@ export const STATUSES = [
   'resolved',
   'closed',
 ] as const;
-export const statusSchema = z.enum(STATUSES);
+export const statusSchema = lazySchema(() => z.enum(STATUSES));
 export type IncidentStatus = z.infer<typeof statusSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema';
 
 /**
  * Text people type ends up in terminals (`list`, `show`), chat and email, so it is checked where it enters:
@@ -94,38 +95,44 @@ export function neutralized(max: number) {
  * A person: letters (any script), digits, spaces and `. _ - @ '`, starting with a letter, digit or `@`.
  * Covers `alice`, `Zoë O'Brien`, `bob@example.com`, `@carol` and Slack ids; nothing that could be a path.
  */
-export const actorSchema = oneLineFirst(
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters')
-    .regex(
-      // A person's name, or a Slack user the policy does not list (`slack:U012AB3CD`), as the Slack app records them.
-      /^(?:slack:[UW][A-Z0-9]{2,20}|[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*)$/u,
-      "use letters, digits, spaces and . _ - @ ' (starting with a letter, digit or @)",
-    )
-    .refine((name) => !name.includes('..'), 'must not contain ..'),
+export const actorSchema = lazySchema(() =>
+  oneLineFirst(
+    z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .regex(
+        // A person's name, or a Slack user the policy does not list (`slack:U012AB3CD`), as the Slack app records them.
+        /^(?:slack:[UW][A-Z0-9]{2,20}|[\p{L}\p{N}@][\p{L}\p{M}\p{N} ._@'-]*)$/u,
+        "use letters, digits, spaces and . _ - @ ' (starting with a letter, digit or @)",
+      )
+      .refine((name) => !name.includes('..'), 'must not contain ..'),
+  ),
 );
 
 /** A service as policies name it (`checkout`, `payments-api`, `search.v2`): what its smoke checks are keyed by. */
-export const serviceNameSchema = oneLineFirst(
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(63, 'must be at most 63 characters')
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, . _ and -, starting with a letter or digit')
-    .refine((name) => !name.includes('..'), 'must not contain ..'),
+export const serviceNameSchema = lazySchema(() =>
+  oneLineFirst(
+    z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(63, 'must be at most 63 characters')
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, . _ and -, starting with a letter or digit')
+      .refine((name) => !name.includes('..'), 'must not contain ..'),
+  ),
 );
 
 /** A name a policy file refers to (a contact, a paging target): letters, digits, `. _ -`. */
-export const policyKeySchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(63, 'must be at most 63 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, . _ and -, starting with a letter or digit')
-  .refine((name) => !name.includes('..'), 'must not contain ..');
+export const policyKeySchema = lazySchema(() =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(63, 'must be at most 63 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, . _ and -, starting with a letter or digit')
+    .refine((name) => !name.includes('..'), 'must not contain ..'),
+);
 
 /** Every character a terminal would act on or hide, written as `\uXXXX`: for messages that may quote input. */
 export function escapeUnsafe(text: string): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH } from '../../src/worker';
 
 const logger = new DefaultLogger('ERROR');
 
@@ -9,7 +9,6 @@ describe('workflow bundle', () => {
   it('bundles the incident workflows without any Node built-in, and without the policy schema', async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
-      preloadModules: PRELOADED_WORKFLOW_MODULES,
       logger,
     });
     assert.ok(code.includes('incidentWorkflow'));

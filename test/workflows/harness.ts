@@ -14,7 +14,7 @@ import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
 import type { IncidentMetrics } from '../../src/metrics/registry';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
-import { createWorker, PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH, type IncidentWorker } from '../../src/worker';
+import { createWorker, WORKFLOWS_PATH, type IncidentWorker } from '../../src/worker';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
@@ -70,7 +70,6 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return (bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    preloadModules: PRELOADED_WORKFLOW_MODULES,
     logger: new DefaultLogger('WARN'),
   }));
 }

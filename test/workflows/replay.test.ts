@@ -6,7 +6,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH } from '../../src/worker';
 import { PLANNED_DEADLINES_PATCH } from '../../src/workflows/incident/workflow';
 
 const fixture = (name: string) =>
@@ -25,7 +25,7 @@ const engineRelease = fixture('full-lifecycle-engine-release.json');
 const frontDoorRelease = fixture('full-lifecycle-v2.json');
 const current = fixture('full-lifecycle-v3.json');
 
-const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } };
+const replayOptions = { workflowsPath: WORKFLOWS_PATH };
 
 const events = (history: temporal.api.history.v1.IHistory) => history.events ?? [];
 const updateNames = (history: temporal.api.history.v1.IHistory) =>

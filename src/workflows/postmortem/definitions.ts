@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { lazySchema } from '../../domain/lazy-schema';
 import { z } from 'zod';
 import { actorSchema, singleLine, prose } from '../../domain/text';
 import type { Severity } from '../../domain/severity';
@@ -82,44 +83,52 @@ export interface PostmortemState extends PostmortemInput {
   ticketPolls?: number;
 }
 
-const dueSchema = z.iso
-  .datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-03-10T17:00:00Z' })
-  .transform((text) => Date.parse(text));
+const dueSchema = lazySchema(() =>
+  z.iso
+    .datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-03-10T17:00:00Z' })
+    .transform((text) => Date.parse(text)),
+);
 
-export const addActionItemSchema = z.strictObject({
-  title: singleLine(200),
-  owner: actorSchema,
-  due: dueSchema,
-  kind: z.enum(ACTION_ITEM_KINDS),
-  by: actorSchema,
-});
-
-export const closeActionItemSchema = z
-  .strictObject({
-    itemId: z.string().regex(/^a\d{1,4}$/, 'is an action item id like a1'),
-    outcome: z.enum(['done', 'deferred']),
-    reason: prose(1000).optional(),
+export const addActionItemSchema = lazySchema(() =>
+  z.strictObject({
+    title: singleLine(200),
+    owner: actorSchema,
+    due: dueSchema,
+    kind: z.enum(ACTION_ITEM_KINDS),
     by: actorSchema,
-  })
-  .refine((input) => input.outcome !== 'deferred' || input.reason !== undefined, {
-    message: 'a deferred action item needs a reason',
-    path: ['reason'],
-  });
+  }),
+);
 
-export const scheduleReviewSchema = z.strictObject({
-  at: dueSchema,
-  /** Minutes; an hour by default. */
-  minutes: z.number().int().min(15, 'must be at least 15').max(480, 'must be at most 480').default(60),
-  /** Policy contact names or email addresses. */
-  attendees: z
-    .array(z.union([z.email(), actorSchema]))
-    .min(1, 'name at least one attendee')
-    .max(50),
-  by: actorSchema,
-});
+export const closeActionItemSchema = lazySchema(() =>
+  z
+    .strictObject({
+      itemId: z.string().regex(/^a\d{1,4}$/, 'is an action item id like a1'),
+      outcome: z.enum(['done', 'deferred']),
+      reason: prose(1000).optional(),
+      by: actorSchema,
+    })
+    .refine((input) => input.outcome !== 'deferred' || input.reason !== undefined, {
+      message: 'a deferred action item needs a reason',
+      path: ['reason'],
+    }),
+);
 
-export const reassignPostmortemSchema = z.strictObject({ owner: actorSchema, by: actorSchema });
-export const markReviewedSchema = z.strictObject({ by: actorSchema });
+export const scheduleReviewSchema = lazySchema(() =>
+  z.strictObject({
+    at: dueSchema,
+    /** Minutes; an hour by default. */
+    minutes: z.number().int().min(15, 'must be at least 15').max(480, 'must be at most 480').default(60),
+    /** Policy contact names or email addresses. */
+    attendees: z
+      .array(z.union([z.email(), actorSchema]))
+      .min(1, 'name at least one attendee')
+      .max(50),
+    by: actorSchema,
+  }),
+);
+
+export const reassignPostmortemSchema = lazySchema(() => z.strictObject({ owner: actorSchema, by: actorSchema }));
+export const markReviewedSchema = lazySchema(() => z.strictObject({ by: actorSchema }));
 
 export type AddActionItemInput = z.input<typeof addActionItemSchema>;
 export type CloseActionItemInput = z.input<typeof closeActionItemSchema>;

@@ -1,5 +1,5 @@
 import type { MessageFacts } from '../domain/message-facts';
-import type { TemplateName } from '../domain/policy-audiences';
+import type { TemplateName } from '../domain/policy/audiences';
 import type { RenderedMessage } from '../domain/templates';
 import type { Severity } from '../domain/severity';
 import type { IncidentState, PageReason, PublicUpdate } from '../domain/incident';

@@ -6,7 +6,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { formatDuration } from '../domain/duration';
-import { drillTitle, type Drill, type DrillsPolicy } from '../domain/policy-drills';
+import { drillTitle, type Drill, type DrillsPolicy } from '../domain/policy/drills';
 import { drillWorkflow } from '../workflows';
 import { drillProgressQuery, drillScheduleId, type DrillReport } from '../workflows/drill/definitions';
 import { connectClient } from './connection';

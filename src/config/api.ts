@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../domain/inputs';
 import { actorSchema } from '../domain/text';
-import { ConfigError } from './index';
+import { ConfigError } from './';
 
 /**
  * The HTTP front door's settings. Tokens live only here (the environment or a file it names), never in the policy

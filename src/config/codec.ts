@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../domain/inputs';
-import { ConfigError } from './index';
+import { ConfigError } from './';
 
 /**
  * Payload encryption (off unless INCIDENT_CODEC_KEYS is set). The worker, the CLI and the API read the same keys;

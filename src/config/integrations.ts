@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../domain/inputs';
-import { ConfigError } from './index';
+import { ConfigError } from './';
 
 /**
  * Which real providers the worker uses. Each is off until its credentials are set; secrets stay here and in the

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { boundedDuration } from '../domain/duration';
 import { describeIssues } from '../domain/inputs';
-import { ConfigError } from './index';
+import { ConfigError } from './';
 
 /**
  * How long the record of an incident is kept: Temporal's retention for closed workflows (applied by `npm start` and

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { boundedDuration } from './duration';
-import { template } from './policy-actions';
+import { template } from './policy/actions';
 import { prose, singleLine } from './text';
 
 /**

@@ -1,8 +1,8 @@
 import { nextPublicUpdateAt, publicDueAt, statusDueAt } from './deadlines';
 import { formatDuration } from './duration';
 import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
-import type { AudienceEvent, IncidentAudience, TemplateName } from './policy-audiences';
-import { bridgeUrl } from './policy-war-room';
+import type { AudienceEvent, IncidentAudience, TemplateName } from './policy/audiences';
+import { bridgeUrl } from './policy/war-room';
 import { ROLE_TITLES, type Role } from './severity';
 
 /**

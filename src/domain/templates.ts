@@ -1,6 +1,6 @@
 import { publicDueAt, statusDueAt } from './deadlines';
 import { formatDuration } from './duration';
-import { bridgeUrl } from './policy-war-room';
+import { bridgeUrl } from './policy/war-room';
 import type { IncidentState, PublicUpdate, StatusUpdate } from './incident';
 import { ROLE_TITLES, type Role } from './severity';
 

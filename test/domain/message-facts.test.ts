@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { factsFor, templateFor, type MessageFacts } from '../../src/domain/message-facts';
-import type { IncidentAudience } from '../../src/domain/policy-audiences';
+import type { IncidentAudience } from '../../src/domain/policy/audiences';
 
 const UPDATE: MessageFacts = {
   event: 'status-update',

@@ -16,7 +16,7 @@ describe('workflow bundle', () => {
     // worker when it loads, so workflow code takes only types and pure helpers from it, never its schema.
     const sources = [...code.matchAll(/"\.\/(src\/[\w/.-]+)"/g)].map((match) => match[1]);
     assert.ok(sources.includes('src/workflows/incident/workflow.ts'), 'the module list was read from the bundle');
-    for (const schemaModule of ['src/domain/policy.ts', 'src/domain/checks.ts', 'src/domain/policy-actions.ts']) {
+    for (const schemaModule of ['src/domain/policy/index.ts', 'src/domain/checks.ts', 'src/domain/policy/actions.ts']) {
       assert.ok(!sources.includes(schemaModule), `${schemaModule} is not in the workflow bundle`);
     }
   });

@@ -1,6 +1,6 @@
 import type { RollbackEnvironment } from '../../config/rollback';
-import { fillTemplate } from '../../domain/policy-actions';
-import type { ChangesSource } from '../../domain/policy-diagnostics';
+import { fillTemplate } from '../../domain/policy/actions';
+import type { ChangesSource } from '../../domain/policy/diagnostics';
 import { readJsonPath } from '../verification/smoke-tests';
 import { requestTool } from './tool-request';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { RollbackEnvironment } from '../../config/rollback';
-import type { CommandDiagnostic } from '../../domain/policy-diagnostics';
+import type { CommandDiagnostic } from '../../domain/policy/diagnostics';
 
 /** What is kept of each stream: the artifact holds it, so a chatty script cannot fill the disk or the worker. */
 const MAX_OUTPUT_BYTES = 256 * 1024;

@@ -1,5 +1,5 @@
 import type { RollbackEnvironment } from '../../config/rollback';
-import type { DiagnosticsTools } from '../../domain/policy-diagnostics';
+import type { DiagnosticsTools } from '../../domain/policy/diagnostics';
 import { joinUrl, requestTool } from './tool-request';
 
 export type GrafanaTool = NonNullable<DiagnosticsTools['grafana']>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RollbackEnvironment } from '../../config/rollback';
-import type { DiagnosticsTools } from '../../domain/policy-diagnostics';
+import type { DiagnosticsTools } from '../../domain/policy/diagnostics';
 import { joinUrl, requestTool } from './tool-request';
 
 export type LokiTool = NonNullable<DiagnosticsTools['loki']>;

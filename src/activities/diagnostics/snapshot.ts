@@ -3,7 +3,7 @@ import { link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RollbackEnvironment } from '../../config/rollback';
-import { diagnosticsToolsSchema, type DiagnosticsConfig, type DiagnosticsTools } from '../../domain/policy-diagnostics';
+import { diagnosticsToolsSchema, type DiagnosticsConfig, type DiagnosticsTools } from '../../domain/policy/diagnostics';
 import { incidentIdSchema } from '../../domain/inputs';
 import { probe, redactUrl } from '../http/probe';
 import type { DiagnosticsCollector } from '../providers';

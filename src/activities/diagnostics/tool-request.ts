@@ -1,5 +1,5 @@
 import type { RollbackEnvironment } from '../../config/rollback';
-import { fillTemplate } from '../../domain/policy-actions';
+import { fillTemplate } from '../../domain/policy/actions';
 import { describeFetchError } from '../http/probe';
 import { redact } from '../http/errors';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RollbackEnvironment } from '../../config/rollback';
-import type { DiagnosticsConfig, DiagnosticsTools } from '../../domain/policy-diagnostics';
+import type { DiagnosticsConfig, DiagnosticsTools } from '../../domain/policy/diagnostics';
 import type { DiagnosticsLink, DiagnosticsRequest } from '../types';
 import { recentChanges, type ChangesSnapshot } from './changes';
 import { runCommandDiagnostic, type CommandSnapshot } from './command';

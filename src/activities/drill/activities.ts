@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { IncidentService } from '../../client/service';
-import { drillTitle } from '../../domain/policy-drills';
+import { drillTitle } from '../../domain/policy/drills';
 import type { DrillPlan, DrillReport, FloodResult } from '../../workflows/drill/definitions';
 import type { IntegrationProviders } from '../providers';
 import { floodAlerts, type FloodRequest } from './flood';

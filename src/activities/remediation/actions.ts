@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RollbackEnvironment } from '../../config/rollback';
-import { fillTemplate, type MitigationAction, type TemplateFields } from '../../domain/policy-actions';
+import { fillTemplate, type MitigationAction, type TemplateFields } from '../../domain/policy/actions';
 import type { ServiceConfig } from '../../domain/policy';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from '../types';
 

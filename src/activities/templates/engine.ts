@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Eta, type TemplateFunction } from 'eta';
 import type { MessageFacts } from '../../domain/message-facts';
-import type { TemplateName, TemplatesPolicy } from '../../domain/policy-audiences';
+import type { TemplateName, TemplatesPolicy } from '../../domain/policy/audiences';
 import type { MessageKind, RenderedMessage } from '../../domain/templates';
 
 /** The default templates, shipped beside the code. */

@@ -7,7 +7,7 @@ import type {
   PrometheusSmokeCheck,
   SmokeCheck,
 } from '../../domain/checks';
-import { fillTemplate } from '../../domain/policy-actions';
+import { fillTemplate } from '../../domain/policy/actions';
 import { probe } from '../http/probe';
 import type { SmokeTester } from '../providers';
 import type { SmokeCheckResult } from '../types';

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DrillService } from '../../client/drills';
-import { drillNameSchema } from '../../domain/policy-drills';
+import { drillNameSchema } from '../../domain/policy/drills';
 import { singleLine } from '../../domain/text';
 import type { ApiDeps } from '../deps';
 import { identityOf } from '../plugins/auth';

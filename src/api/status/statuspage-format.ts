@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StatusPageComponent, StatusPagePolicy } from '../../domain/policy-status-page';
+import type { StatusPageComponent, StatusPagePolicy } from '../../domain/policy/status-page';
 import { severityRank, type Severity } from '../../domain/severity';
 import { COMPONENT_STATUS } from '../../activities/status-page/atlassian-statuspage';
 import type { StatusSnapshot } from './board';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { drillNameSchema } from '../../domain/policy-drills';
+import { drillNameSchema } from '../../domain/policy/drills';
 import { singleLine } from '../../domain/text';
 import type { DrillRow } from '../drills';
 import { checkInput } from './input';

@@ -35,7 +35,7 @@ import { registerReportCommand } from './report-command';
 import { CliSession, type Io } from './session';
 import { loadConfig, loadPolicy } from '../../config';
 import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
-import { DEFAULT_SEVERITY_DEFINITIONS, severityGuide } from '../../domain/policy-severity-definitions';
+import { DEFAULT_SEVERITY_DEFINITIONS, severityGuide } from '../../domain/policy/severity-definitions';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
 import { newIncidentId, type CommandInput, type CommandName } from '../service';
 import { commandResultJson, declarationJson, incidentJson, timelineJson } from '../views';

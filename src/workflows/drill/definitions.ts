@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { DrillKind } from '../../domain/policy-drills';
+import type { DrillKind } from '../../domain/policy/drills';
 
 /** What a drill's Schedule starts: the drill's name only; the worker reads the rest from its policy at run time. */
 export interface DrillWorkflowInput {

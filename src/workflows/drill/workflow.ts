@@ -12,7 +12,7 @@ import type { IncidentActivities } from '../../activities';
 import { IncidentErrorType } from '../../domain/errors';
 import { incidentIdFor } from '../../domain/incident-id';
 import { declareSchema, type DeclareInput } from '../../domain/inputs';
-import { drillNameSchema } from '../../domain/policy-drills';
+import { drillNameSchema } from '../../domain/policy/drills';
 import {
   incidentDrillKey,
   incidentServiceKey,

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { commandMetaSchema, type CommandMeta } from '../../domain/command-meta';
 import type { Command } from '../../domain/lifecycle';
 import type { CommandResult } from '../definitions';
-import { fireDeadlinesDueBy } from './escalate';
+import { fireDeadlinesDueBy } from './steps/escalate';
 import { parseOrReject, type Incident } from './incident';
 
 /** Incidents declared since this patch apply a command only after the results delivered with it. */

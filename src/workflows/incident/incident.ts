@@ -5,7 +5,7 @@ import { IncidentErrorType } from '../../domain/errors';
 import type { IncidentState, PageReason } from '../../domain/incident';
 import { describeIssues } from '../../domain/inputs';
 import { rejectionReason, type Command } from '../../domain/lifecycle';
-import { permissionRefusal } from '../../domain/policy-roles';
+import { permissionRefusal } from '../../domain/policy/roles';
 import { incidentSeverityKey, incidentServiceKey, incidentStatusKey } from '../../domain/search-attributes';
 import type { IncidentStatus } from '../../domain/severity';
 import { planDeadlines } from '../../domain/deadlines';

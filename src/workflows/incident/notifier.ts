@@ -3,7 +3,7 @@ import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '.
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
 import { factsFor, hears, publicUpdateFacts, templateFor, type MessageFacts } from '../../domain/message-facts';
-import type { TemplateName } from '../../domain/policy-audiences';
+import type { TemplateName } from '../../domain/policy/audiences';
 import type { RenderedMessage } from '../../domain/templates';
 import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
 import { lookups, notifications, paging, rateLimitedNotifications } from './activity-profiles';

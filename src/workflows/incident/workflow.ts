@@ -2,16 +2,16 @@ import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } 
 import { planDeadlines } from '../../domain/deadlines';
 import { declareSchema } from '../../domain/inputs';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
-import { registerChecklistHandlers } from './checklists';
+import { registerChecklistHandlers } from './steps/checklists';
 import { DeclaredIncident } from './commands';
-import { announceDeclaration, declareIncident, registerDeclaration } from './declare';
-import { registerDiagnoseHandler } from './diagnose';
+import { announceDeclaration, declareIncident, registerDeclaration } from './steps/declare';
+import { registerDiagnoseHandler } from './steps/diagnose';
 import { timerSummary } from './details';
-import { fireDeadline } from './escalate';
+import { fireDeadline } from './steps/escalate';
 import { Incident, parseOrReject } from './incident';
-import { registerMitigationHandlers, registerOnDemandPage } from './mitigate';
-import { ARCHIVE_ON_CLOSE_PATCH, archiveClosedIncident, registerResolutionHandlers } from './resolve';
-import { registerAlertHandlers, registerResponseHandlers } from './respond';
+import { registerMitigationHandlers, registerOnDemandPage } from './steps/mitigate';
+import { ARCHIVE_ON_CLOSE_PATCH, archiveClosedIncident, registerResolutionHandlers } from './steps/resolve';
+import { registerAlertHandlers, registerResponseHandlers } from './steps/respond';
 
 /**
  * Incidents started before this patch re-plan their timer on every timeline entry and look up their policy with

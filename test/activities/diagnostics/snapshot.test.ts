@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { snapshotDiagnostics, type DiagnosticsArtifact } from '../../../src/activities/diagnostics/snapshot';
 import type { DiagnosticsRequest } from '../../../src/activities/types';
-import { diagnosticsSchema } from '../../../src/domain/policy-diagnostics';
+import { diagnosticsSchema } from '../../../src/domain/policy/diagnostics';
 import { startHealthServer, type FakeHealthServer } from '../../fakes/health-server';
 import { startFakePrometheus, type FakePrometheusApi } from '../../fakes/prometheus-api';
 

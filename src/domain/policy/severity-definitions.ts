@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Severity } from './severity';
-import { singleLine } from './text';
+import type { Severity } from '../severity';
+import { singleLine } from '../text';
 
 /**
  * What each severity means, with examples, as written in the policy under `severities.<S>.meaning` and `examples`.

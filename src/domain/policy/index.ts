@@ -1,17 +1,12 @@
 import { z } from 'zod';
-import { smokeCheckSchema } from './checks';
-import { isTimeZone } from './business-hours';
-import { serviceActionsSchema } from './policy-actions';
-import { diagnosticsSchema, diagnosticsToolsSchema, type DiagnosticsTools } from './policy-diagnostics';
-import { rolesPolicySchema, type RolesPolicy } from './policy-roles';
-import {
-  dataLossPolicySchema,
-  securityPolicySchema,
-  type DataLossPolicy,
-  type SecurityPolicy,
-} from './policy-checklists';
-import { boundedDuration } from './duration';
-import { defaultPublicUpdates, publicUpdatesSchema } from './policy-public-updates';
+import { smokeCheckSchema } from '../checks';
+import { isTimeZone } from '../business-hours';
+import { serviceActionsSchema } from './actions';
+import { diagnosticsSchema, diagnosticsToolsSchema, type DiagnosticsTools } from './diagnostics';
+import { rolesPolicySchema, type RolesPolicy } from './roles';
+import { dataLossPolicySchema, securityPolicySchema, type DataLossPolicy, type SecurityPolicy } from './checklists';
+import { boundedDuration } from '../duration';
+import { defaultPublicUpdates, publicUpdatesSchema } from './public-updates';
 import {
   announcementsSchema,
   audiencesFor,
@@ -22,13 +17,13 @@ import {
   type Audience,
   type IncidentAudience,
   type TemplatesPolicy,
-} from './policy-audiences';
-import { bridgeSchema } from './policy-war-room';
-import { drillsPolicySchema, type DrillsPolicy } from './policy-drills';
-import { DEFAULT_SEVERITY_DEFINITIONS, severityDefinitionFields } from './policy-severity-definitions';
-import { statusPagePolicySchema, type StatusPagePolicy } from './policy-status-page';
-import { SEVERITIES, severitySchema, type Severity } from './severity';
-import { policyKeySchema, serviceNameSchema, singleLine } from './text';
+} from './audiences';
+import { bridgeSchema } from './war-room';
+import { drillsPolicySchema, type DrillsPolicy } from './drills';
+import { DEFAULT_SEVERITY_DEFINITIONS, severityDefinitionFields } from './severity-definitions';
+import { statusPagePolicySchema, type StatusPagePolicy } from './status-page';
+import { SEVERITIES, severitySchema, type Severity } from '../severity';
+import { policyKeySchema, serviceNameSchema, singleLine } from '../text';
 
 /**
  * The severity policy, written as a person writes it (durations as `5m`), parsed to milliseconds.
@@ -161,7 +156,7 @@ const chatSchema = z.strictObject({
 export type ChatPolicy = z.output<typeof chatSchema>;
 export type Contact = z.output<typeof contactSchema>;
 
-export type { SmokeCheck } from './checks';
+export type { SmokeCheck } from '../checks';
 
 const argumentSchema = z
   .string()
@@ -343,7 +338,7 @@ export interface Policy {
   dataLoss: DataLossPolicy;
   /** Security incidents: the checklist posted and tracked. */
   security: SecurityPolicy;
-  /** Scheduled drills (policy-drills.ts); none without a `drills` section. */
+  /** Scheduled drills (drills.ts); none without a `drills` section. */
   drills: DrillsPolicy;
   /** Who hears what, per severity (policy-audiences.ts); runbook 002's defaults without the section. */
   audiences: Record<string, Audience>;

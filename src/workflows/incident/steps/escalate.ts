@@ -1,7 +1,7 @@
-import type { Deadline } from '../../domain/deadlines';
-import { planDeadlines, statusDueAt } from '../../domain/deadlines';
-import { escalationMessage, plainMessage, statusReminder } from '../../domain/templates';
-import type { Incident } from './incident';
+import type { Deadline } from '../../../domain/deadlines';
+import { planDeadlines, statusDueAt } from '../../../domain/deadlines';
+import { escalationMessage, plainMessage, statusReminder } from '../../../domain/templates';
+import type { Incident } from '../incident';
 import { firePublicDeadline } from './public-cadence';
 
 /**

@@ -5,8 +5,8 @@ import {
   applyDelivery,
   firingAlerts,
   type AlertsReceived,
-} from '../../domain/alerts';
-import { IncidentErrorType } from '../../domain/errors';
+} from '../../../domain/alerts';
+import { IncidentErrorType } from '../../../domain/errors';
 import {
   acknowledgeSchema,
   alertFiredSchema,
@@ -14,13 +14,13 @@ import {
   noteSchema,
   severityChangeSchema,
   statusUpdateSchema,
-} from '../../domain/inputs';
-import { ROLE_TITLES, severityRank, type Severity } from '../../domain/severity';
-import type { StatusUpdate } from '../../domain/incident';
-import { severityChangeFacts, statusUpdateFacts } from '../../domain/message-facts';
-import { internalStatusUpdate, plainMessage, stakeholderUpdate } from '../../domain/templates';
-import { configuration, lookups } from './activity-profiles';
-import { onCommand, type DeclaredIncident } from './commands';
+} from '../../../domain/inputs';
+import { ROLE_TITLES, severityRank, type Severity } from '../../../domain/severity';
+import type { StatusUpdate } from '../../../domain/incident';
+import { severityChangeFacts, statusUpdateFacts } from '../../../domain/message-facts';
+import { internalStatusUpdate, plainMessage, stakeholderUpdate } from '../../../domain/templates';
+import { configuration, lookups } from '../activity-profiles';
+import { onCommand, type DeclaredIncident } from '../commands';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -31,8 +31,8 @@ import {
   postStatusUpdate,
   stateQuery,
   timelineQuery,
-} from '../definitions';
-import { parseOrReject, refuse, type Incident } from './incident';
+} from '../../definitions';
+import { parseOrReject, refuse, type Incident } from '../incident';
 import { resolveWhenAlertsClear } from './resolve';
 
 /**

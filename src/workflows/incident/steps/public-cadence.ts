@@ -1,6 +1,6 @@
-import type { Deadline } from '../../domain/deadlines';
-import { escalationMessage, publicUpdateReminder } from '../../domain/templates';
-import type { Incident } from './incident';
+import type { Deadline } from '../../../domain/deadlines';
+import { escalationMessage, publicUpdateReminder } from '../../../domain/templates';
+import type { Incident } from '../incident';
 
 type PublicDeadline = Extract<Deadline, { kind: 'public-reminder' | 'public-escalation' }>;
 

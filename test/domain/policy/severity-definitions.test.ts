@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openIncidentState } from '../../src/domain/incident';
-import { declareSchema } from '../../src/domain/inputs';
-import { buildPolicy, incidentPolicyFor } from '../../src/domain/policy';
-import { severityGuide } from '../../src/domain/policy-severity-definitions';
-import { declarationMessage } from '../../src/domain/templates';
+import { openIncidentState } from '../../../src/domain/incident';
+import { declareSchema } from '../../../src/domain/inputs';
+import { buildPolicy, incidentPolicyFor } from '../../../src/domain/policy';
+import { severityGuide } from '../../../src/domain/policy/severity-definitions';
+import { declarationMessage } from '../../../src/domain/templates';
 
 describe('severity definitions in the policy (runbooks 001, 003)', () => {
   it('default to the runbooks, and a policy overrides them per severity', () => {

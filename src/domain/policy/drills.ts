@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { lazySchema } from './lazy-schema';
-import { isTimeZone } from './business-hours';
-import { boundedDuration } from './duration';
-import { policyKeySchema, serviceNameSchema, singleLine } from './text';
+import { lazySchema } from '../lazy-schema';
+import { isTimeZone } from '../business-hours';
+import { boundedDuration } from '../duration';
+import { policyKeySchema, serviceNameSchema, singleLine } from '../text';
 
 /**
  * Drills on a schedule (runbook 002's "Simulation Drills" table), written under `drills` in the policy, one entry

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { buildPolicy } from '../../src/domain/policy';
-import { describeIssues } from '../../src/domain/inputs';
+import { buildPolicy } from '../../../src/domain/policy';
+import { describeIssues } from '../../../src/domain/inputs';
 
 /** The policy's `drills` section: strict, each refusal naming its field. */
 

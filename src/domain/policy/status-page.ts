@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serviceNameSchema, singleLine } from './text';
+import { serviceNameSchema, singleLine } from '../text';
 
 /** One component of the public page: what readers recognise (`Checkout`), fed by the services behind it. */
 const componentSchema = z.strictObject({

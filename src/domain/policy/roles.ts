@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { lazySchema } from './lazy-schema';
-import { boundedDuration } from './duration';
-import type { Command } from './lifecycle';
-import { ROLE_TITLES, ROLES, severitySchema, type Role } from './severity';
-import { actorSchema } from './text';
+import { lazySchema } from '../lazy-schema';
+import { boundedDuration } from '../duration';
+import type { Command } from '../lifecycle';
+import { ROLE_TITLES, ROLES, severitySchema, type Role } from '../severity';
+import { actorSchema } from '../text';
 
 /** The commands a policy may restrict; every other command is anyone's. */
 const GUARDED_COMMANDS = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { boundedDuration } from './duration';
-import { policyKeySchema } from './text';
+import { boundedDuration } from '../duration';
+import { policyKeySchema } from '../text';
 
 /**
  * A service's named mitigations (runbook 000 §5: rollback, restart, scale, feature flag off, failover, pause

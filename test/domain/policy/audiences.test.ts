@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildPolicy, incidentPolicyFor } from '../../src/domain/policy';
+import { buildPolicy, incidentPolicyFor } from '../../../src/domain/policy';
 
 const receives = (severity: 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4', name = 'stakeholders') =>
   incidentPolicyFor(buildPolicy(), severity).audiences?.find((a) => a.name === name)?.receives;

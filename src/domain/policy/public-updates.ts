@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { boundedDuration } from './duration';
-import type { Severity } from './severity';
-import { policyKeySchema } from './text';
+import { boundedDuration } from '../duration';
+import type { Severity } from '../severity';
+import { policyKeySchema } from '../text';
 
 /**
  * How often the public status page must hear from an incident (`severities.SEV-1.publicUpdates`), apart from the

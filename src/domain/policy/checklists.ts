@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { lazySchema } from './lazy-schema';
-import { actorSchema, policyKeySchema, singleLine } from './text';
+import { lazySchema } from '../lazy-schema';
+import { actorSchema, policyKeySchema, singleLine } from '../text';
 
 /**
  * The runbooks' special paths, as written in the policy under `dataLoss` and `security`: the checklist each posts in

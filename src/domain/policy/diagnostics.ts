@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { boundedDuration } from './duration';
-import { argumentSchema, envNameSchema, template } from './policy-actions';
-import { prose, singleLine } from './text';
+import { boundedDuration } from '../duration';
+import { argumentSchema, envNameSchema, template } from './actions';
+import { prose, singleLine } from '../text';
 
 /**
  * Diagnostics from the team's own tools (runbook 003's collection step), in two places of the policy file:

@@ -1,15 +1,15 @@
 import { ActivityFailure, patched } from '@temporalio/workflow';
-import type { ActionPlan, ActionResult } from '../../activities/types';
-import { IncidentErrorType } from '../../domain/errors';
-import type { Mitigation, MitigationKind } from '../../domain/incident';
-import { finishMitigationSchema, pageSchema, rollbackSchema, startMitigationSchema } from '../../domain/inputs';
-import { plainMessage } from '../../domain/templates';
-import { lookups, remediation } from './activity-profiles';
-import { onCommand, type DeclaredIncident } from './commands';
+import type { ActionPlan, ActionResult } from '../../../activities/types';
+import { IncidentErrorType } from '../../../domain/errors';
+import type { Mitigation, MitigationKind } from '../../../domain/incident';
+import { finishMitigationSchema, pageSchema, rollbackSchema, startMitigationSchema } from '../../../domain/inputs';
+import { plainMessage } from '../../../domain/templates';
+import { lookups, remediation } from '../activity-profiles';
+import { onCommand, type DeclaredIncident } from '../commands';
 import { diagnoseAfterMitigation } from './diagnose';
-import { finishMitigationUpdate, pageUpdate, rollbackUpdate, startMitigationUpdate } from '../definitions';
-import type { Incident } from './incident';
-import { nextStepRef } from './recorder';
+import { finishMitigationUpdate, pageUpdate, rollbackUpdate, startMitigationUpdate } from '../../definitions';
+import type { Incident } from '../incident';
+import { nextStepRef } from '../recorder';
 import { refuseWhileVerifying, runSmokeTests } from './verify';
 
 /** Incidents from before it re-ran the service's rollback when a rollback was reported failed. */

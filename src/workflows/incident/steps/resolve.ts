@@ -1,17 +1,17 @@
 import { patched } from '@temporalio/workflow';
-import type { SmokeTestReport } from '../../activities/types';
-import { firingAlerts, firingAlertsBlockResolve } from '../../domain/alerts';
-import { IncidentErrorType } from '../../domain/errors';
-import { closeSchema, reopenSchema, resolveSchema } from '../../domain/inputs';
-import { rejectionReason } from '../../domain/lifecycle';
-import { resolutionFacts, withPostmortemDraft } from '../../domain/message-facts';
-import { announcedHeadline, plainMessage, postIncidentSummary } from '../../domain/templates';
-import { documents } from './activity-profiles';
-import { closeUpdate, reopenUpdate, resolveUpdate } from '../definitions';
-import { onCommand, type DeclaredIncident } from './commands';
+import type { SmokeTestReport } from '../../../activities/types';
+import { firingAlerts, firingAlertsBlockResolve } from '../../../domain/alerts';
+import { IncidentErrorType } from '../../../domain/errors';
+import { closeSchema, reopenSchema, resolveSchema } from '../../../domain/inputs';
+import { rejectionReason } from '../../../domain/lifecycle';
+import { resolutionFacts, withPostmortemDraft } from '../../../domain/message-facts';
+import { announcedHeadline, plainMessage, postIncidentSummary } from '../../../domain/templates';
+import { documents } from '../activity-profiles';
+import { closeUpdate, reopenUpdate, resolveUpdate } from '../../definitions';
+import { onCommand, type DeclaredIncident } from '../commands';
 import { annotateResolution } from './diagnose';
-import { nextStepRef } from './recorder';
-import type { Incident } from './incident';
+import { nextStepRef } from '../recorder';
+import type { Incident } from '../incident';
 import { refuseWhileVerifying, runSmokeTests } from './verify';
 
 /** Resolve and close (runbook 000 §6–7): verify recovery, tell everyone, draft the postmortem, close. */

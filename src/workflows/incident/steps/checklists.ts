@@ -1,13 +1,13 @@
 import { patched } from '@temporalio/workflow';
-import { IncidentErrorType } from '../../domain/errors';
-import type { ChecklistItem, IncidentState } from '../../domain/incident';
-import { checkItemSchema, confirmBreachSchema, confirmIntegritySchema } from '../../domain/inputs';
-import { DEFAULT_DATA_LOSS_CHECKLIST, DEFAULT_SECURITY_CHECKLIST } from '../../domain/policy-checklists';
-import { severityRank, type Severity } from '../../domain/severity';
-import { plainMessage, type RenderedMessage } from '../../domain/templates';
-import { checkItemUpdate, confirmBreachUpdate, confirmIntegrityUpdate } from '../definitions';
-import { onCommand, type DeclaredIncident } from './commands';
-import type { Incident } from './incident';
+import { IncidentErrorType } from '../../../domain/errors';
+import type { ChecklistItem, IncidentState } from '../../../domain/incident';
+import { checkItemSchema, confirmBreachSchema, confirmIntegritySchema } from '../../../domain/inputs';
+import { DEFAULT_DATA_LOSS_CHECKLIST, DEFAULT_SECURITY_CHECKLIST } from '../../../domain/policy/checklists';
+import { severityRank, type Severity } from '../../../domain/severity';
+import { plainMessage, type RenderedMessage } from '../../../domain/templates';
+import { checkItemUpdate, confirmBreachUpdate, confirmIntegrityUpdate } from '../../definitions';
+import { onCommand, type DeclaredIncident } from '../commands';
+import type { Incident } from '../incident';
 import { changeSeverity } from './respond';
 
 /** Data-loss incidents declared since this patch tell the owners and post the preservation checklist. */

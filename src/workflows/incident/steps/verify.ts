@@ -1,8 +1,8 @@
-import type { SmokeTestReport } from '../../activities/types';
-import { IncidentErrorType } from '../../domain/errors';
-import { verification } from './activity-profiles';
-import type { Incident } from './incident';
-import { nextStepRef } from './recorder';
+import type { SmokeTestReport } from '../../../activities/types';
+import { IncidentErrorType } from '../../../domain/errors';
+import { verification } from '../activity-profiles';
+import type { Incident } from '../incident';
+import { nextStepRef } from '../recorder';
 
 /** Verify (runbook 004): the service's smoke tests, summarised on the timeline. */
 export async function runSmokeTests(incident: Incident): Promise<SmokeTestReport> {

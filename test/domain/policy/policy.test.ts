@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadPolicy } from '../../src/config';
-import { boundedDuration } from '../../src/domain/duration';
-import { describeIssues } from '../../src/domain/inputs';
-import { escalationWait } from '../../src/domain/deadlines';
-import { buildPolicy } from '../../src/domain/policy';
+import { ConfigError, loadPolicy } from '../../../src/config';
+import { boundedDuration } from '../../../src/domain/duration';
+import { describeIssues } from '../../../src/domain/inputs';
+import { escalationWait } from '../../../src/domain/deadlines';
+import { buildPolicy } from '../../../src/domain/policy';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'incident-policy-'));
 const write = (name: string, text: string) => {
@@ -230,7 +230,7 @@ describe('policy gaps', () => {
 
   it('the example policies still load', () => {
     for (const example of ['policy.yaml', 'policy.fast.yaml']) {
-      loadPolicy(path.join(__dirname, '../../examples', example));
+      loadPolicy(path.join(__dirname, '../../../examples', example));
     }
   });
 });
@@ -284,7 +284,7 @@ describe('severity policy', () => {
 
   it('the worker refuses to start on an invalid policy file, naming the field', () => {
     const file = write('worker-bad.yaml', 'severities:\n  SEV-3:\n    pageOnCall: sometimes\n');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/worker.ts')], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../../src/worker.ts')], {
       env: { ...process.env, INCIDENT_POLICY: file, TEMPORAL_ADDRESS: '127.0.0.1:1' },
       encoding: 'utf8',
       timeout: 30_000,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lazySchema } from './lazy-schema';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The conference bridge of a severity's war room (runbooks 003 and 004): a fixed URL, or one with `{incidentId}`

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from './severity';
-import { policyKeySchema } from './text';
+import { SEVERITIES, type Severity } from '../severity';
+import { policyKeySchema } from '../text';
 
 /** What an audience can be told: each is one moment of the incident (runbook 002's communication table). */
 export const AUDIENCE_EVENTS = [

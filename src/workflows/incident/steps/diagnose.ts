@@ -1,14 +1,14 @@
 import { patched } from '@temporalio/workflow';
-import type { AnnotationRequest, DiagnosticsReport, IncidentRef } from '../../activities/types';
-import { diagnoseSchema } from '../../domain/inputs';
-import type { Mitigation } from '../../domain/incident';
-import { plainMessage, type RenderedMessage } from '../../domain/templates';
-import { diagnoseUpdate } from '../definitions';
-import { documents, notifications } from './activity-profiles';
-import { onCommand, type DeclaredIncident } from './commands';
-import { rootMessage } from './notifier';
-import type { Incident } from './incident';
-import { nextStepRef } from './recorder';
+import type { AnnotationRequest, DiagnosticsReport, IncidentRef } from '../../../activities/types';
+import { diagnoseSchema } from '../../../domain/inputs';
+import type { Mitigation } from '../../../domain/incident';
+import { plainMessage, type RenderedMessage } from '../../../domain/templates';
+import { diagnoseUpdate } from '../../definitions';
+import { documents, notifications } from '../activity-profiles';
+import { onCommand, type DeclaredIncident } from '../commands';
+import { rootMessage } from '../notifier';
+import type { Incident } from '../incident';
+import { nextStepRef } from '../recorder';
 
 /**
  * Incidents since this patch mark the service's Grafana dashboard at declaration, after each mitigation and at

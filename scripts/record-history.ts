@@ -11,13 +11,13 @@ import type { SmokeTestReport } from '../src/activities/types';
 import { IncidentService } from '../src/client/service';
 import type { incidentWorkflow } from '../src/workflows';
 import { incidentWorkflowId, stateQuery } from '../src/workflows/definitions';
-import { startTimeSkippingHarness } from '../test/workflows/harness';
+import { CHECKED_CHECKOUT_POLICY, startTimeSkippingHarness } from '../test/workflows/harness';
 
 /**
  * Histories of incidents started before the planned-deadlines patch stay in the fixtures too: incidents running
  * during a deploy must finish on the new code, and replaying the old recording proves it.
  */
-export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v3.json');
+export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v4.json');
 
 async function main(): Promise<void> {
   const outcomes: SmokeTestReport[] = [
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     { passed: true, checks: [{ name: 'checkout', passed: true, latencyMs: 29, reason: 'status 200' }] },
   ];
   const harness = await startTimeSkippingHarness({
+    // Checkout has a smoke check, so the resolution is verified (the outcomes below), not unverified.
+    policy: CHECKED_CHECKOUT_POLICY,
     override: () => ({
       smokeTests: { run: () => Promise.resolve(outcomes.shift() ?? { passed: true, checks: [] }) },
       rollback: { run: () => Promise.resolve({ succeeded: true, detail: 'rolled back to deploy 411' }) },
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       impact: 'checkout down for all users',
       hypothesis: 'deploy 412',
       nextUpdateIn: '10m',
+      userFacing: 'Checkout is failing for some customers; a fix is underway.',
       by: 'bob',
     });
     await incidents.command('addNote', id, { text: 'error rate back to 40%', by: 'bob' });

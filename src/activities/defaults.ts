@@ -65,6 +65,7 @@ export function embeddedProviders(
       from: 'incident-response@localhost',
       contacts: policy.contacts,
       outbox,
+      remote: false,
     }),
     tickets: noTickets,
   };
@@ -98,6 +99,7 @@ export function configuredProviders(
       transport: createSmtpTransport(config.SMTP_URL),
       from: config.EMAIL_FROM,
       contacts: policy.contacts,
+      remote: true,
     });
   }
   if (config.STATUSPAGE_API_KEY && config.STATUSPAGE_PAGE_ID) {

@@ -11,7 +11,8 @@ import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
 import { checksFor } from './verification/smoke-tests';
-import type { DeliveryHandoff, IntegrationProviders } from './providers';
+import { heartbeatHandoff } from './handoff';
+import type { IntegrationProviders } from './providers';
 import type { MessageFacts } from '../domain/message-facts';
 import { messageRenderer, publicText, serviceLinks, withFields } from './templates/content';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
@@ -87,7 +88,7 @@ export function createActivities(configured: IntegrationProviders) {
       return providers.statusPage.publish(request);
     },
     async page(request: PageRequest): Promise<DeliveryReceipt> {
-      return providers.pager.send(request);
+      return providers.pager.send(request, heartbeatHandoff());
     },
     async runSmokeTests(request: SmokeTestRequest): Promise<SmokeTestReport> {
       return providers.smokeTests.run(request, () => Context.current().heartbeat());
@@ -123,30 +124,6 @@ export function createActivities(configured: IntegrationProviders) {
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
-
-/**
- * Heartbeat details are kept by Temporal with the activity and given to its next attempt on any worker, so what one
- * attempt got done (an email the SMTP server accepted) is known to the retry without a store the workers share.
- * `Context.heartbeat` only queues the details (the SDK throttles them, and a failure report is sent without waiting
- * for them), so the acceptance is also recorded through the client, whose call returns once the server stored it.
- */
-function heartbeatHandoff(): DeliveryHandoff {
-  const context = Context.current();
-  return {
-    earlier: context.info.heartbeatDetails as DeliveryReceipt | undefined,
-    accepted: async (receipt) => {
-      context.heartbeat(receipt);
-      try {
-        await context.client.activity.heartbeat(context.info.taskToken, receipt);
-      } catch (error) {
-        // Left with the queued heartbeat only: a retry may not see it and would send again.
-        context.log.warn('the SMTP acceptance could not be recorded with Temporal; a retry may send the email again', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    },
-  };
-}
 
 /** The incident as its workflow holds it now (its view: the state plus the deadlines), read by query. */
 async function currentIncident(incidentId: string): Promise<IncidentState> {

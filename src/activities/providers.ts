@@ -65,7 +65,8 @@ export interface StatusPageProvider {
 }
 
 export interface PagerProvider {
-  send(request: PageRequest): Promise<DeliveryReceipt>;
+  /** The handoff reaches a page's email where the pager sends one (no paging provider: chat mention and email). */
+  send(request: PageRequest, handoff?: DeliveryHandoff): Promise<DeliveryReceipt>;
 }
 
 export interface SmokeTester {

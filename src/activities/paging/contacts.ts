@@ -13,7 +13,7 @@ import { outboxPager } from './outbox';
 export function contactPager(outbox: Outbox, chat: ChatProvider, email: EmailProvider): PagerProvider {
   const recorded = outboxPager(outbox);
   return {
-    async send(request) {
+    async send(request, handoff) {
       const receipt = await recorded.send(request);
       if (request.action !== 'trigger') return receipt;
       const message = pageMessage(request);
@@ -24,7 +24,8 @@ export function contactPager(outbox: Outbox, chat: ChatProvider, email: EmailPro
           { ...ref, key: `${request.key}/chat`, channel: request.channel ?? null, message, mention: [request.target] },
           1,
         ),
-        email.send({ ...ref, key: `${request.key}/email`, audience: [request.target], message }),
+        // The handoff: a retry on another worker after the SMTP server accepted must not mail the target again.
+        email.send({ ...ref, key: `${request.key}/email`, audience: [request.target], message }, handoff),
       ]);
       const reached = [
         ...(posted.status === 'fulfilled' ? [`chat ${posted.value.destination}`] : []),

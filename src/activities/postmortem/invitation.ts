@@ -3,6 +3,8 @@ import type { Transporter } from 'nodemailer';
 import type { Contact } from '../../domain/policy';
 import { resolveRecipients } from '../email/nodemailer';
 import type { Outbox } from '../outbox/store';
+import { heartbeatHandoff } from '../handoff';
+import type { DeliveryHandoff } from '../providers';
 import type { DeliveryReceipt, IncidentRef } from '../types';
 
 export interface ReviewInvitationRequest extends IncidentRef {
@@ -22,7 +24,7 @@ export interface ReviewInvitationRequest extends IncidentRef {
 
 /** Sends the post-incident review's calendar invitation. */
 export interface ReviewInviter {
-  invite(request: ReviewInvitationRequest): Promise<DeliveryReceipt>;
+  invite(request: ReviewInvitationRequest, handoff?: DeliveryHandoff): Promise<DeliveryReceipt>;
 }
 
 /** The invitation as iCalendar (RFC 5545) with METHOD:REQUEST, the form calendars offer to accept. */
@@ -54,9 +56,14 @@ export function nodemailerReviewInviter(deps: {
   from: string;
   contacts: Record<string, Contact>;
   outbox?: Outbox;
+  /** SMTP: an accepted invitation is handed off to Temporal. The JSON transport's outbox record is the delivery. */
+  remote: boolean;
 }): ReviewInviter {
   return {
-    async invite(request) {
+    async invite(request, attemptHandoff) {
+      const handoff = deps.remote ? attemptHandoff : undefined;
+      // An earlier attempt, on any worker, that the SMTP server accepted: sending again would invite people twice.
+      if (handoff?.earlier) return { ...handoff.earlier, duplicate: true };
       const addresses = [
         ...new Set([
           ...resolveRecipients(request.attendees, deps.contacts),
@@ -77,6 +84,8 @@ export function nodemailerReviewInviter(deps: {
         icalEvent: { method: 'REQUEST', filename: 'invite.ics', content },
         headers: { 'X-Incident-Key': request.key },
       });
+      const receipt = { destination: addresses.join(', '), duplicate: false };
+      await handoff?.accepted(receipt);
       await deps.outbox?.deliver({
         channel: 'email',
         key: request.key,
@@ -84,7 +93,7 @@ export function nodemailerReviewInviter(deps: {
         drill: request.drill,
         payload: { to: addresses, subject, calendar: content },
       });
-      return { destination: addresses.join(', '), duplicate: false };
+      return receipt;
     },
   };
 }
@@ -92,7 +101,7 @@ export function nodemailerReviewInviter(deps: {
 export function invitationActivities(inviter: ReviewInviter) {
   return {
     async sendReviewInvitation(request: ReviewInvitationRequest): Promise<DeliveryReceipt> {
-      return inviter.invite(request);
+      return inviter.invite(request, heartbeatHandoff());
     },
   };
 }

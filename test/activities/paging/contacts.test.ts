@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { embeddedProviders } from '../../../src/activities/defaults';
 import { contactPager } from '../../../src/activities/paging/contacts';
 import { Outbox } from '../../../src/activities/outbox/store';
+import type { EmailProvider } from '../../../src/activities/providers';
 import type { PageRequest } from '../../../src/activities/types';
 import { localDirs } from '../../../src/config';
 import { buildPolicy } from '../../../src/domain/policy';
@@ -78,5 +79,20 @@ describe('the pager without a paging provider', () => {
       contactPager(outbox, down, email).send(page({ target: 'secondary-oncall' })),
       /neither chat nor email reached secondary-oncall: chat is down; no email address configured for secondary-oncall/,
     );
+  });
+  it('hands the attempt’s handoff to the email, so a retry on another worker after SMTP accepted does not mail again', async () => {
+    const { outbox, chat } = embedded();
+    const earlier = { destination: 'db@example.com (<page@incident-response>)', duplicate: false };
+    const handoff = { earlier, accepted: () => Promise.resolve() };
+    const given: unknown[] = [];
+    const email: EmailProvider = {
+      send: (_request, received) => {
+        given.push(received);
+        return Promise.resolve(received?.earlier ? { ...received.earlier, duplicate: true } : earlier);
+      },
+    };
+    const receipt = await contactPager(outbox, chat, email).send(page(), handoff);
+    assert.deepEqual(given, [handoff]);
+    assert.match(receipt.destination, /email db@example\.com/);
   });
 });

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { createSmtpTransport } from '../../../src/activities/email/nodemailer';
 import { nodemailerReviewInviter } from '../../../src/activities/postmortem/invitation';
+import type { DeliveryReceipt } from '../../../src/activities/types';
 import { startFakeSmtp, type FakeSmtpServer } from '../../fakes/smtp';
 
 let smtp: FakeSmtpServer;
@@ -16,6 +17,7 @@ void test('the review invitation is a text/calendar METHOD:REQUEST part a calend
     transport: createSmtpTransport(smtp.url),
     from: 'incidents@example.com',
     contacts: { sre: { email: ['sre@example.com', 'lead@example.com'] } },
+    remote: true,
   });
   const receipt = await inviter.invite({
     incidentId: 'inc-42',
@@ -65,6 +67,7 @@ void test('an invitation to nobody with an address fails, naming who', async () 
     transport: createSmtpTransport(smtp.url),
     from: 'x@example.com',
     contacts: {},
+    remote: true,
   });
   await assert.rejects(
     inviter.invite({
@@ -82,4 +85,38 @@ void test('an invitation to nobody with an address fails, naming who', async () 
     }),
     /no email address for nobody/,
   );
+});
+
+void test('an invitation the SMTP server accepted is not sent again by a retry on another worker', async () => {
+  const request = {
+    incidentId: 'inc-43',
+    key: 'postmortem-inc-43/review-0-invitation',
+    drill: false,
+    title: 'Checkout is slow',
+    startsAt: STARTS,
+    durationMs: 30 * 60_000,
+    attendees: ['pm@example.com'],
+    organizer: 'alice',
+    document: 'd',
+    uid: 'postmortem-inc-43-review@incident-response',
+    sequence: 0,
+  };
+  // Two inviters stand for two workers; what the first hands off is what Temporal gives the retry.
+  const worker = () =>
+    nodemailerReviewInviter({
+      transport: createSmtpTransport(smtp.url),
+      from: 'x@example.com',
+      contacts: {},
+      remote: true,
+    });
+  const before = smtp.received.length;
+  const recorded: DeliveryReceipt[] = [];
+  const first = await worker().invite(request, {
+    earlier: undefined,
+    accepted: (receipt) => Promise.resolve(void recorded.push(receipt)),
+  });
+  assert.deepEqual(recorded, [first], 'the acceptance was handed off before the attempt ended');
+  const retry = await worker().invite(request, { earlier: recorded[0], accepted: () => assert.fail('sent again') });
+  assert.equal(retry.duplicate, true);
+  assert.equal(smtp.received.length, before + 1, 'one invitation mailed');
 });

@@ -343,10 +343,12 @@ export interface LifecycleResult {
 export async function measureLifecycle(w: Workload, log: Log): Promise<LifecycleResult> {
   const id = w.newId();
   const by = BY;
+  // Only the Incident Commander resolves and closes (the default roles rule).
+  const commander = 'alice';
   await w.toFirstPost('incident', id, 'SEV-2');
   const command = w.incidents.command.bind(w.incidents);
   await command('acknowledge', id, { by });
-  await command('assignRole', id, { role: 'commander', user: 'alice', by });
+  await command('assignRole', id, { role: 'commander', user: commander, by });
   await command('postStatusUpdate', id, {
     impact: 'checkout fails for most users',
     hypothesis: 'deploy 412 exhausted the connection pool',
@@ -355,8 +357,13 @@ export async function measureLifecycle(w: Workload, log: Log): Promise<Lifecycle
   });
   await command('startMitigation', id, { action: 'disable the new checkout flag', kind: 'feature-flag', by });
   await command('finishMitigation', id, { actionId: 'm1', outcome: 'succeeded', by });
-  await command('resolve', id, { by, summary: 'deploy 412 broke checkout; flag disabled' });
-  await command('close', id, { by });
+  // The bench's checkout has no smoke checks, so its resolution is unverified, as the IC must say.
+  await command('resolve', id, {
+    by: commander,
+    summary: 'deploy 412 broke checkout; flag disabled',
+    unverified: 'the bench service has no smoke checks',
+  });
+  await command('close', id, { by: commander });
   const handle = w.rig.client.workflow.getHandle(incidentWorkflowId(id));
   // Closing archives the channel and ends the run; wait for that so the history is the whole lifecycle.
   const deadline = Date.now() + 30_000;

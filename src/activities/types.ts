@@ -141,6 +141,8 @@ export interface RollbackResult {
 export interface DiagnosticsRequest extends IncidentRef {
   service: string;
   severity: Severity;
+  /** An earlier run of this incident's diagnostics already said which tools are not configured: not said again. */
+  notConfiguredSaid?: boolean;
 }
 
 export interface DiagnosticsLink {

@@ -174,6 +174,32 @@ describe('diagnostics in the incident (time-skipping)', () => {
     assert.equal(annotated.length, 3);
   });
 
+  it('the tools that are not configured are said once per incident, by its first diagnostics', async () => {
+    const incident = await harness.declare({ severity: 'SEV-1', commander: 'carol' });
+    const { id } = await incident.query(stateQuery);
+    const [first] = await eventually(
+      () => diagnosticsOf(incident),
+      (entries) => entries.length > 0,
+    );
+    assert.match(first?.message ?? '', /; not configured: Sentry, change feed, command$/);
+
+    const diagnosed = await incident.executeUpdate(diagnoseUpdate, { args: [{ by: 'alice' }] });
+    const again = diagnosed.added.find((e) => e.type === 'diagnostics');
+    assert.equal(again?.message, 'Loki: 1 error lines in 15m, top ×1 "ERROR payment provider timeout"');
+    const said = await eventually(
+      async () =>
+        (await harness.outbox.read({ incidentId: id, channel: 'chat' }))
+          .map((r) => (r.payload as Posted).text ?? '')
+          .filter((text) => text.startsWith('diagnostics:')),
+      (texts) => texts.length >= 2,
+    );
+    assert.deepEqual(
+      said.map((text) => text.split('\n')[0]?.includes('not configured')),
+      [true, false],
+      'two diagnostics in the channel, the first names what is not configured',
+    );
+  });
+
   it('a SEV-2 is diagnosed again after each mitigation', async () => {
     const incident = await harness.declare({ severity: 'SEV-2' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });

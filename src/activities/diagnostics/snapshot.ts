@@ -121,7 +121,10 @@ export function snapshotDiagnostics(options: DiagnosticsOptions): DiagnosticsCol
         severity: request.severity,
         drill: request.drill,
         collectedAt: new Date().toISOString(),
-        summary: summarize(request.service, config, healthEndpoints, queries, skipped, found),
+        // What is not configured is said once per incident; the artifact still lists it every time.
+        summary: request.notConfiguredSaid
+          ? summarize(request.service, config, healthEndpoints, queries, null, { ...found, skipped: [] })
+          : summarize(request.service, config, healthEndpoints, queries, skipped, found),
         healthEndpoints,
         prometheus: {
           url: prometheusUrl === undefined ? null : redactUrl(prometheusUrl),

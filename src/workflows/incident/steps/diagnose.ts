@@ -57,7 +57,14 @@ function collectInBackground(incident: Incident, when: string): void {
 /** Only the summary, the links and the artifact's path come back: the findings stay in the artifact. */
 async function collect(incident: Incident, ref: IncidentRef, when: string, actor = 'system'): Promise<void> {
   const { state, recorder, notify } = incident;
-  const report = await documents.collectDiagnostics({ ...ref, service: state.service, severity: state.severity });
+  // The first diagnostics that answered named the tools that are not configured (unconfigured: said so, once).
+  const notConfiguredSaid = state.timeline.some((e) => e.type === 'diagnostics' && e.data?.failed !== true);
+  const report = await documents.collectDiagnostics({
+    ...ref,
+    service: state.service,
+    severity: state.severity,
+    notConfiguredSaid,
+  });
   recorder.record('diagnostics', actor, report.summary, { artifact: report.artifact, when });
   // Diagnostics that finish after the close stay on the timeline: the closing note is the channel's last word.
   if (!incident.isClosed) notify.chat(diagnosticsMessage(incident, report, when));

@@ -40,7 +40,8 @@ export function slashCommand(ctx: SlackContext, command: SlashCommand, retry: bo
     case 'declare': {
       if (rest === '') {
         if (!ctx.webClient) return usage(`${NO_FORMS} Type \`/incident declare SEV-2 <title>\` instead.`);
-        if (!retry) ctx.later(() => openModal(ctx, command.trigger_id, declareModal(metadata), target));
+        if (!retry)
+          ctx.later(() => openModal(ctx, command.trigger_id, declareModal(metadata, ctx.policy.severities), target));
         return null;
       }
       const [, word = '', title = ''] = /^(\S+)\s*([\s\S]*)$/.exec(rest) ?? [];

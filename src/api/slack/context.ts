@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IncidentService } from '../../client/service';
+import type { Policy } from '../../domain/policy';
 import type { SlackActors } from './actors';
 import type { ReplyTarget, SlackReply, SlackResponder } from './respond';
 
 /** What the command and interaction handlers share: the service, who is who, where answers go, background work. */
 export interface SlackContext {
   incidents: IncidentService;
+  /** The policy the workers run (INCIDENT_POLICY): severity definitions, the services' actions, page targets. */
+  policy: Policy;
   actors: SlackActors;
   responder: SlackResponder;
   webClient: (() => WebClient) | undefined;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { declareSchema, incidentIdSchema, statusUpdateSchema, type StatusUpdateInput } from '../../domain/inputs';
 import { escapeUnsafe } from '../../domain/text';
-import { SEVERITIES } from '../../domain/severity';
+import type { SeverityPolicy } from '../../domain/policy';
+import { SEVERITIES, type Severity } from '../../domain/severity';
+import { clip } from '../../workflows/incident/details';
 import type { ViewSubmission } from './payloads';
 
 /**
@@ -50,7 +52,26 @@ function textInput(
   };
 }
 
-export function declareModal(metadata: ModalMetadata) {
+/** What each severity means, with examples, from the policy (as `declare --help` and the declaration show them). */
+export type SeverityDefinitions = Record<Severity, Pick<SeverityPolicy, 'meaning' | 'examples'>>;
+
+/**
+ * Block Kit's limits (docs.slack.dev, option object and context block): an option's description holds 75
+ * characters; a context block up to 10 elements of at most 3000 characters each.
+ */
+const OPTION_DESCRIPTION_MAX = 75;
+const GUIDE_LINE_MAX = 600;
+
+function severityGuideBlock(definitions: SeverityDefinitions) {
+  const line = (severity: Severity) => {
+    const { meaning, examples = [] } = definitions[severity];
+    const text = `${severity}: ${meaning ?? 'no meaning in the policy'}${examples.length > 0 ? `. E.g. ${examples.join('; ')}` : ''}`;
+    return { type: 'plain_text' as const, text: clip(text, GUIDE_LINE_MAX), emoji: false };
+  };
+  return { type: 'context', block_id: 'severity_guide', elements: SEVERITIES.map(line) };
+}
+
+export function declareModal(metadata: ModalMetadata, definitions: SeverityDefinitions) {
   return {
     type: 'modal' as const,
     callback_id: DECLARE_CALLBACK,
@@ -67,9 +88,17 @@ export function declareModal(metadata: ModalMetadata) {
         element: {
           type: 'static_select',
           action_id: 'value',
-          options: SEVERITIES.map((severity) => ({ text: plain(severity), value: severity })),
+          options: SEVERITIES.map((severity) => {
+            const meaning = definitions[severity].meaning;
+            return {
+              text: plain(severity),
+              value: severity,
+              ...(meaning ? { description: plain(clip(meaning, OPTION_DESCRIPTION_MAX)) } : {}),
+            };
+          }),
         },
       },
+      severityGuideBlock(definitions),
       textInput('service', 'Service', { maxLength: 63, optional: true, placeholder: 'checkout' }),
       textInput('summary', 'Summary', { multiline: true, maxLength: 2000, optional: true }),
     ],

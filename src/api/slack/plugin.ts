@@ -74,6 +74,7 @@ export function slackRoutes(app: FastifyInstance, deps: ApiDeps, done: (error?: 
   });
   const context: SlackContext = {
     incidents: deps.incidents,
+    policy: deps.policy,
     actors: new SlackActors(deps.policy.contacts, options?.webClient),
     responder: new SlackResponder({
       fetch: options?.fetch ?? fetch,

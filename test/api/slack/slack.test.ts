@@ -224,6 +224,17 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     assert.equal((await command(BOB, 'declare', url, trigger)).status, 200);
     const opened = await waitForView(trigger);
     assert.equal(opened.view.callback_id, DECLARE_CALLBACK);
+    // The policy's severity definitions (here runbooks 001 and 003's defaults), within Block Kit's limits.
+    const blocks = opened.view.blocks as Array<{ block_id?: string; element?: { options?: unknown[] } }>;
+    const options = blocks.find((b) => b.block_id === 'severity')?.element?.options as
+      Array<{ value: string; description?: { text: string } }> | undefined;
+    const sev1 = options?.find((o) => o.value === 'SEV-1')?.description?.text ?? '';
+    assert.match(sev1, /^Complete outage, data loss or corruption/);
+    assert.equal(Array.from(sev1).length, 75, 'an option description holds at most 75 characters');
+    assert.match(
+      JSON.stringify(blocks.find((b) => b.block_id === 'severity_guide')),
+      /SEV-2: Major feature unavailable or significant degradation\. E\.g\. AI features down; Auth not working/,
+    );
     const metadata = String(opened.view.private_metadata);
     const modal = { id: opened.id, callback_id: DECLARE_CALLBACK, private_metadata: metadata };
 

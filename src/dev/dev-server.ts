@@ -4,13 +4,11 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from './server-settings';
 import type { Log } from './run-command';
 import { spawnService, type Service } from './supervisor';
 import type { Provisioned } from './temporal-binaries';
 import { waitForTemporal } from './wait-for-server';
-
-/** The dev server otherwise asks a remote endpoint for version news at start: nothing may leave this machine. */
-export const DEV_SERVER_QUIET_ARGS = ['--dynamic-config-value', 'frontend.enableServerVersionCheck=false'];
 
 export interface DevServerOptions {
   dbFile: string;
@@ -33,7 +31,7 @@ export function devServerArgs(
 ): string[] {
   const args = ['server', 'start-dev', '--db-filename', options.dbFile];
   for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
-  args.push('--port', String(options.port), '--ui-port', String(options.uiPort), ...DEV_SERVER_QUIET_ARGS);
+  args.push('--port', String(options.port), '--ui-port', String(options.uiPort), ...DEV_SERVER_DYNAMIC_CONFIG_ARGS);
   args.push('--log-level', 'warn');
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const name of INCIDENT_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
@@ -87,7 +85,7 @@ async function startWithSdkDownload(
           defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
         ),
         extraArgs: [
-          ...DEV_SERVER_QUIET_ARGS,
+          ...DEV_SERVER_DYNAMIC_CONFIG_ARGS,
           ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
         ],
       },

@@ -10,6 +10,7 @@ import { CODEC_ENV_VARS } from '../../src/config/codec';
 import { INTEGRATION_ENV_VARS } from '../../src/config/integrations';
 import { PLATFORM_ENV_VARS, REPO_ROOT } from '../../src/config/platform';
 import { DEFAULT_RETENTION, RECORDS_ENV_VARS } from '../../src/config/records';
+import { renderDynamicConfig } from '../../src/dev/cluster/server-config';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 
 /** No Docker engine runs here, so the compose file is checked as data against what the code reads. */
@@ -21,6 +22,7 @@ const service = z.object({
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   healthcheck: z.object({ test: z.array(z.string()).min(2) }).optional(),
   command: z.union([z.string(), z.array(z.string())]).optional(),
+  volumes: z.array(z.string()).optional(),
 });
 const compose = z
   .object({ services: z.record(z.string(), service) })
@@ -59,6 +61,17 @@ void describe('docker-compose.yml', () => {
   void test('publishes gRPC on 7233 and the Web UI on 8233, like npm start', () => {
     assert.deepEqual(get('temporal').ports, ['7233:7233']);
     assert.deepEqual(get('temporal-ui').ports, ['8233:8080']);
+  });
+
+  void test("Temporal runs with the project's dynamic config (eager activities), the file the cluster renders", () => {
+    const file = environment('temporal').get('DYNAMIC_CONFIG_FILE_PATH');
+    assert.ok(file, 'DYNAMIC_CONFIG_FILE_PATH is set');
+    const mount = (get('temporal').volumes ?? []).find((volume) => volume.split(':')[1] === `/etc/temporal/${file}`);
+    assert.ok(mount, `a volume mounts /etc/temporal/${file}`);
+    const source = path.join(REPO_ROOT, mount.split(':')[0]!);
+    assert.deepEqual(YAML.parse(readFileSync(source, 'utf8')), YAML.parse(renderDynamicConfig()));
+    const rendered = z.record(z.string(), z.unknown()).parse(YAML.parse(renderDynamicConfig()));
+    assert.deepEqual(rendered['system.enableActivityEagerExecution'], [{ value: true }]);
   });
 
   void test('long-running services have healthchecks, and every health dependency points at one', () => {

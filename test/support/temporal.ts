@@ -2,7 +2,7 @@ import type { ConnectionPlugin } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadPlatformConfig } from '../../src/config/platform';
-import { DEV_SERVER_QUIET_ARGS } from '../../src/dev/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../src/dev/server-settings';
 import { provisionTemporalCli, provisionTestServer, type Provisioned } from '../../src/dev/temporal-binaries';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 
@@ -70,7 +70,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
       server: {
         executable: provisioned.executable,
         searchAttributes: incidentSearchAttributeKeys,
-        extraArgs: DEV_SERVER_QUIET_ARGS,
+        extraArgs: DEV_SERVER_DYNAMIC_CONFIG_ARGS,
       },
     }),
   );

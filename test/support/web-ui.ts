@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { DEV_SERVER_QUIET_ARGS } from '../../src/dev/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../src/dev/server-settings';
 import { freePort } from '../../src/dev/test-server-jvm';
 import { incidentSearchAttributeKeys, provisionedCli } from './temporal';
 
@@ -20,7 +20,7 @@ export async function createDevServerWithUi(): Promise<{ env: TestWorkflowEnviro
       ui: true,
       uiPort,
       searchAttributes: incidentSearchAttributeKeys,
-      extraArgs: DEV_SERVER_QUIET_ARGS,
+      extraArgs: DEV_SERVER_DYNAMIC_CONFIG_ARGS,
     },
   });
   return { env, uiUrl: `http://127.0.0.1:${uiPort}` };

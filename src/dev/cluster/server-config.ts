@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { SERVER_VERSION, SQL_PLUGIN } from './server-builder';
+import { SERVER_DYNAMIC_CONFIG } from '../server-settings';
 
 /**
  * What the cluster is, as data: the compose file's auto-setup runs the same version, plugin, databases, retention
@@ -93,7 +94,8 @@ export function renderServerConfig(db: DatabaseAccess, ports: ServerPorts, dynam
   return YAML.stringify(config);
 }
 
-/** Nothing leaves the machine: the server otherwise asks a remote endpoint for version news. */
+/** The project's server settings (server-settings.ts) in the server's dynamic config file format. */
 export function renderDynamicConfig(): string {
-  return YAML.stringify({ 'frontend.enableServerVersionCheck': [{ value: false }] });
+  const entries = Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value }]]);
+  return YAML.stringify(Object.fromEntries(entries));
 }

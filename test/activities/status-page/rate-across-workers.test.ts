@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { IncidentService } from '../../../src/client/service';
-import { DEV_SERVER_QUIET_ARGS } from '../../../src/dev/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../../src/dev/server-settings';
 import { WORKFLOWS_PATH } from '../../../src/worker';
 import { incidentWorkflowId } from '../../../src/workflows/definitions';
 import { eventually } from '../../e2e/stack';
@@ -40,7 +40,7 @@ test('two workers together stay within the Statuspage token’s rate', async (t)
       executable: cli.executable,
       searchAttributes: incidentSearchAttributeKeys,
       extraArgs: [
-        ...DEV_SERVER_QUIET_ARGS,
+        ...DEV_SERVER_DYNAMIC_CONFIG_ARGS,
         ...['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1'],
         ...['--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'],
       ],

@@ -54,11 +54,10 @@ export function createActivities(configured: IntegrationProviders) {
     },
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
       const { declaration, ...channelRequest } = request;
-      const opened = await providers.chat.openChannel(channelRequest);
-      if (!declaration) return opened;
+      if (!declaration) return providers.chat.openChannel(channelRequest);
       const message = withFields(declaration.message, serviceLinks(providers.policy, declaration.links));
-      const post = { ...channelRequest, key: declaration.key, message, channel: opened.channel, pin: true };
-      return { ...opened, declaration: await providers.chat.post(post, Context.current().info.attempt) };
+      const post = { ...channelRequest, key: declaration.key, message, pin: true };
+      return providers.chat.openChannel(channelRequest, { post, attempt: Context.current().info.attempt });
     },
     /** Renders here, not in the workflow: a team's own template files take effect without a workflow change. */
     async postToChat(request: ChatPostActivityRequest): Promise<DeliveryReceipt> {

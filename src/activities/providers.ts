@@ -30,7 +30,11 @@ import type {
 
 /** A chat integration: one channel per incident, messages into it. The outbox and Slack implement it. */
 export interface ChatProvider {
-  openChannel(request: OpenChannelRequest): Promise<ChannelReceipt>;
+  /** With `first`, also posts that message in the new channel (its receipt is the answer's `declaration`). */
+  openChannel(
+    request: OpenChannelRequest,
+    first?: { post: Omit<ChatRequest, 'channel'>; attempt: number },
+  ): Promise<ChannelReceipt>;
   /**
    * `attempt` is the activity's attempt number (1 on the first): only a retry can find its own earlier post, so
    * only a retry pays for looking.

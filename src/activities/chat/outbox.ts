@@ -1,6 +1,6 @@
 import type { Outbox } from '../outbox/store';
 import type { ChatProvider } from '../providers';
-import type { IncidentRef } from '../types';
+import type { ChatRequest, IncidentRef } from '../types';
 import { channelNameFor } from './channel-name';
 
 /** The embedded chat: each action is one outbox record in the channel the request names. */
@@ -18,27 +18,30 @@ export function outboxChat(outbox: Outbox): ChatProvider {
     return { channel, duplicate };
   }
 
+  async function post(request: ChatRequest) {
+    const { message, mention, pin, actionItem } = request;
+    const { channel, duplicate } = await record(request, {
+      action: 'post',
+      kind: message.kind,
+      text: message.text,
+      mention: mention ?? [],
+      pinned: pin ?? false,
+      ...(actionItem ? { actionItem } : {}),
+    });
+    return { destination: `#${channel}`, duplicate };
+  }
+
   return {
-    async openChannel(request) {
+    async openChannel(request, first) {
       const name = channelNameFor(request.incidentId, request.title);
       const { channel, duplicate } = await record(
         { ...request, channel: name },
         { action: 'open-channel', private: request.security, topic: request.topic, invited: request.responders },
       );
-      return { destination: `#${channel}`, duplicate, channel };
+      const declaration = first && (await post({ ...first.post, channel }));
+      return { destination: `#${channel}`, duplicate, channel, ...(declaration ? { declaration } : {}) };
     },
-    async post(request) {
-      const { message, mention, pin, actionItem } = request;
-      const { channel, duplicate } = await record(request, {
-        action: 'post',
-        kind: message.kind,
-        text: message.text,
-        mention: mention ?? [],
-        pinned: pin ?? false,
-        ...(actionItem ? { actionItem } : {}),
-      });
-      return { destination: `#${channel}`, duplicate };
-    },
+    post,
     async updateSummary(request) {
       const { channel, duplicate } = await record(request, {
         action: 'update-summary',

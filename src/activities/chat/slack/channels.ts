@@ -44,7 +44,11 @@ export class SlackChannels {
     private readonly people: SlackPeople,
   ) {}
 
-  async open(request: OpenChannelRequest): Promise<OpenedChannel> {
+  /** `alongside` runs once the channel is recoverable, next to the topic and the invitations (the first post). */
+  async open<T>(
+    request: OpenChannelRequest,
+    alongside?: (channel: string) => Promise<T>,
+  ): Promise<OpenedChannel & { alongside?: T }> {
     const { channel, reused } = await this.createOrReuse(request);
     // Purpose first: it holds the marker that makes a crash from here on recoverable.
     const purpose = channelText(`${incidentMarker(request.incidentId)} ${request.title}`, request.drill);
@@ -52,9 +56,14 @@ export class SlackChannels {
       await this.call('conversations.setPurpose', (c) => c.conversations.setPurpose({ channel: channel.id, purpose }));
     }
     const topic = channelText(request.topic, request.drill);
-    if (channel.topic?.value !== topic) await this.setTopic(channel.id, topic);
-    const notInvited = await this.invite(channel.id, request.responders);
-    return { id: channel.id, name: channel.name, reused, notInvited };
+    // Topic, invitations and the first post do not depend on one another: together they cost one Slack round trip
+    // before responders can read the declaration, not three. Whoever joins later sees it pinned at the top.
+    const [, notInvited, done] = await Promise.all([
+      channel.topic?.value === topic ? undefined : this.setTopic(channel.id, topic),
+      this.invite(channel.id, request.responders),
+      alongside?.(channel.id),
+    ]);
+    return { id: channel.id, name: channel.name, reused, notInvited, ...(alongside ? { alongside: done } : {}) };
   }
 
   setTopic(channel: string, topic: string): Promise<unknown> {

@@ -65,13 +65,15 @@ class SlackChat implements ChatProvider {
     this.messages = new SlackMessages(this.call, slackCaller(postClient, deps.retry), deps.lookback ?? 400);
   }
 
-  openChannel: ChatProvider['openChannel'] = (request) =>
+  openChannel: ChatProvider['openChannel'] = (request, first) =>
     this.serialize(`open:${request.incidentId}`, async () => {
-      const opened = await this.channels.open(request);
+      const postFirst = first && ((channel: string) => this.post({ ...first.post, channel }, first.attempt));
+      const opened = await this.channels.open(request, postFirst);
       this.channelOf.set(request.incidentId, opened.id);
       this.topicOf.set(opened.id, channelText(request.topic, request.drill));
       const missing = opened.notInvited.length > 0 ? `; not invited: ${opened.notInvited.join(', ')}` : '';
-      return { destination: `#${opened.name} (${opened.id})${missing}`, duplicate: opened.reused, channel: opened.id };
+      const receipt = { destination: `#${opened.name} (${opened.id})${missing}`, duplicate: opened.reused };
+      return { ...receipt, channel: opened.id, ...(opened.alongside ? { declaration: opened.alongside } : {}) };
     });
 
   post: ChatProvider['post'] = async (request, attempt) => {

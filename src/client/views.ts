@@ -136,3 +136,10 @@ export function declarationJson(result: DeclarationResult) {
     deadlines: deadlines.map((deadline) => ({ ...deadline, at: iso(deadline.at) })),
   };
 }
+
+/** What a mitigation that runs did (rollback, `--run`, Slack's Run action): each step of its saga, one line each. */
+export function sagaLines(result: CommandResult): string[] {
+  return result.added
+    .filter((e) => ['action-run', 'smoke-tests', 'mitigation-finished', 'escalation'].includes(e.type))
+    .map((e) => `${e.type === 'smoke-tests' ? 'smoke tests' : e.type}: ${e.message}`);
+}

@@ -30,6 +30,13 @@ export function serviceAction(service: ServiceConfig | undefined, name: string):
   };
 }
 
+/** The names `--run` (and Slack's Run action) take for a service: its actions, and `rollback` however written. */
+export function actionNames(service: ServiceConfig | undefined): string[] {
+  const names = Object.keys(service?.actions ?? {});
+  if (service?.rollback && !names.includes('rollback')) names.push('rollback');
+  return names;
+}
+
 /**
  * Only what a command action is allowed to see: PATH (to find its tools), the incident's own variables, and the
  * variables its policy lists. Every other worker secret stays out (Slack token, SMTP password, pager keys).
@@ -63,11 +70,7 @@ export function configuredActions(services: Record<string, ServiceConfig>, worke
     plan({ service, action: name }) {
       const config = services[service];
       const action = serviceAction(config, name);
-      if (!action) {
-        const configured = Object.keys(config?.actions ?? {});
-        if (config?.rollback && !configured.includes('rollback')) configured.push('rollback');
-        return { found: false, configured };
-      }
+      if (!action) return { found: false, configured: actionNames(config) };
       const hasRollback = serviceAction(config, 'rollback') !== undefined;
       const undo = action.undo ?? (name !== 'rollback' && hasRollback ? 'rollback' : null);
       return {

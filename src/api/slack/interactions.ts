@@ -1,5 +1,8 @@
 import { parseActionItemDoneId, parseIncidentActionId, type IncidentAction } from '../../activities/chat/slack/actions';
+import { pageTargets } from '../../activities/paging/targets';
+import { actionNames } from '../../activities/remediation/actions';
 import { declarationIdFor } from '../idempotency';
+import type { SlackActor } from './actors';
 import { openModal, slackRequestId, type SlackContext } from './context';
 import {
   DECLARE_CALLBACK,
@@ -8,21 +11,38 @@ import {
   readMetadata,
   STATUS_UPDATE_CALLBACK,
   statusUpdateModal,
+  type ModalMetadata,
+  type Parsed,
 } from './modals';
 import type { BlockActions, Interaction, ViewSubmission } from './payloads';
-import { actionItemDone, declared, diagnosed, done, refused, working } from './replies';
-import type { ReplyTarget } from './respond';
-
-const VERBS: Record<IncidentAction, string> = {
-  ack: 'acknowledge',
-  'take-command': 'take command of',
-  'post-update': 'post an update to',
-  diagnose: 'run diagnostics on',
-  resolve: 'resolve',
-};
+import { actionItemDone, declared, diagnosed, done, noActions, ran, refused, working } from './replies';
+import {
+  PAGE_CALLBACK,
+  pageModal,
+  parsePageSubmission,
+  parseResolveSubmission,
+  parseRunActionSubmission,
+  resolveModal,
+  RESOLVE_CALLBACK,
+  RUN_ACTION_CALLBACK,
+  runActionModal,
+} from './response-modals';
+import type { ReplyTarget, SlackReply } from './respond';
 
 /** Slack's answer to a modal submission: close it (null), or keep it open with an error under each bad field. */
 export type SubmissionAnswer = { response_action: 'errors'; errors: Record<string, string> } | null;
+
+/** One command on an incident, as whoever clicked or submitted: what it says meanwhile, and what it answers. */
+interface Job {
+  /** For a refusal: "Could not <verb> `id`". */
+  verb: string;
+  /** Said first, for commands that take a while (verification, the team's tools, an action that runs). */
+  working?: string;
+  run(actor: SlackActor, requestId: string): Promise<SlackReply>;
+}
+
+/** Buttons that open a form; the others run their command at once. */
+const FORMS = new Set<IncidentAction>(['post-update', 'run-action', 'page', 'resolve']);
 
 export function interaction(ctx: SlackContext, payload: Interaction, retry: boolean): SubmissionAnswer {
   if (payload.type === 'block_actions') {
@@ -32,7 +52,7 @@ export function interaction(ctx: SlackContext, payload: Interaction, retry: bool
   return submission(ctx, payload);
 }
 
-/** Acknowledge, Take command, Post update, Run diagnostics, Resolve: the click is answered at once, its outcome follows. */
+/** The incident's buttons and Mark done: the click is answered at once, its outcome (or a form) follows. */
 function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void {
   const userId = payload.user.id;
   const target: ReplyTarget = {
@@ -55,41 +75,95 @@ function buttons(ctx: SlackContext, payload: BlockActions, retry: boolean): void
     }
     const parsed = parseIncidentActionId(action.action_id);
     if (!parsed) continue;
-    const { incidentId } = parsed;
-    if (parsed.action === 'post-update') {
-      const metadata = { responseUrl: target.responseUrl, channelId: target.channelId };
-      if (!retry && ctx.webClient) {
-        ctx.later(() => openModal(ctx, payload.trigger_id, statusUpdateModal(incidentId, metadata), target));
-      }
+    if (FORMS.has(parsed.action)) {
+      // A retried click opens no second form (its trigger id is spent).
+      if (!retry && ctx.webClient) ctx.later(() => openForm(ctx, parsed.action, parsed.incidentId, payload, target));
       continue;
     }
-    ctx.later(async () => {
-      const actor = await ctx.actors.resolve(userId);
-      const by = actor.by;
-      try {
-        if (parsed.action === 'ack') {
-          const result = await ctx.incidents.command('acknowledge', incidentId, { by }, { requestId });
-          await ctx.responder.send(target, done('Acknowledged', result, actor));
-        } else if (parsed.action === 'take-command') {
-          const input = { role: 'commander' as const, user: by, by };
-          const result = await ctx.incidents.command('assignRole', incidentId, input, { requestId });
-          await ctx.responder.send(target, done('Took command of', result, actor));
-        } else if (parsed.action === 'diagnose') {
-          // The team's tools answer in seconds to a minute: say so, then what they found.
-          await ctx.responder.send(target, working(`Running the diagnostics of ${incidentId}`));
-          const result = await ctx.incidents.command('diagnose', incidentId, { by }, { requestId });
-          await ctx.responder.send(target, diagnosed(result, actor));
-        } else {
-          // Verification runs the smoke checks first, which takes a while: say so, then the outcome.
-          await ctx.responder.send(target, working(`Running the verification of ${incidentId}`));
-          const result = await ctx.incidents.command('resolve', incidentId, { by }, { requestId });
-          await ctx.responder.send(target, done('Resolved', result, actor));
-        }
-      } catch (error) {
-        await ctx.responder.send(target, refused(VERBS[parsed.action], incidentId, error));
-      }
-    });
+    perform(ctx, buttonJob(ctx, parsed.action, parsed.incidentId), parsed.incidentId, target, requestId);
   }
+}
+
+function buttonJob(ctx: SlackContext, action: IncidentAction, incidentId: string): Job {
+  const { incidents } = ctx;
+  switch (action) {
+    case 'ack':
+      return {
+        verb: 'acknowledge',
+        run: async (actor, requestId) =>
+          done(
+            'Acknowledged',
+            await incidents.command('acknowledge', incidentId, { by: actor.by }, { requestId }),
+            actor,
+          ),
+      };
+    case 'take-command':
+      return {
+        verb: 'take command of',
+        run: async (actor, requestId) => {
+          const input = { role: 'commander' as const, user: actor.by, by: actor.by };
+          return done(
+            'Took command of',
+            await incidents.command('assignRole', incidentId, input, { requestId }),
+            actor,
+          );
+        },
+      };
+    case 'diagnose':
+      // The team's tools answer in seconds to a minute: say so, then what they found.
+      return {
+        verb: 'run diagnostics on',
+        working: `Running the diagnostics of ${incidentId}`,
+        run: async (actor, requestId) =>
+          diagnosed(await incidents.command('diagnose', incidentId, { by: actor.by }, { requestId }), actor),
+      };
+    default:
+      // Rollback: the service's rollback runs, then its smoke checks (a confirm dialog came first).
+      return {
+        verb: 'roll back',
+        working: `Running the rollback of ${incidentId}`,
+        run: async (actor, requestId) =>
+          ran('Rolled back', await incidents.command('rollback', incidentId, { by: actor.by }, { requestId }), actor),
+      };
+  }
+}
+
+/** Opens a button's form; Run action first reads the incident's service, whose policy names its actions. */
+async function openForm(
+  ctx: SlackContext,
+  action: IncidentAction,
+  incidentId: string,
+  payload: BlockActions,
+  target: ReplyTarget,
+): Promise<void> {
+  const metadata: ModalMetadata = { responseUrl: target.responseUrl, channelId: target.channelId };
+  const open = (view: Record<string, unknown>) => openModal(ctx, payload.trigger_id, view, target);
+  if (action === 'run-action') {
+    let service: string;
+    try {
+      service = (await ctx.incidents.show(incidentId)).service;
+    } catch (error) {
+      return ctx.responder.send(target, refused('run an action on', incidentId, error));
+    }
+    const actions = actionNames(ctx.policy.services[service]);
+    if (actions.length === 0) return ctx.responder.send(target, noActions(incidentId, service));
+    return open(runActionModal(incidentId, service, actions, metadata));
+  }
+  if (action === 'page') return open(pageModal(incidentId, pageTargets(ctx.policy), metadata));
+  if (action === 'resolve') return open(resolveModal(incidentId, metadata));
+  return open(statusUpdateModal(incidentId, metadata));
+}
+
+function perform(ctx: SlackContext, job: Job, incidentId: string, target: ReplyTarget, requestId: string): void {
+  ctx.later(async () => {
+    const actor = await ctx.actors.resolve(target.userId);
+    try {
+      if (job.working !== undefined) await ctx.responder.send(target, working(job.working));
+      await ctx.responder.send(target, await job.run(actor, requestId));
+    } catch (error) {
+      await ctx.responder.send(target, refused(job.verb, incidentId, error));
+    }
+  });
 }
 
 /** Mark done, on an action-item list or reminder: the postmortem closes the item as whoever clicked. */
@@ -99,21 +173,26 @@ function markActionItemDone(
   target: ReplyTarget,
   requestId: string,
 ): void {
-  ctx.later(async () => {
-    const actor = await ctx.actors.resolve(target.userId);
-    try {
-      const input = { itemId, outcome: 'done' as const, by: actor.by };
-      const item = await ctx.incidents.postmortems().closeActionItem(incidentId, input, { requestId });
-      await ctx.responder.send(target, actionItemDone(incidentId, item, actor));
-    } catch (error) {
-      await ctx.responder.send(target, refused(`mark action item ${itemId} done on`, incidentId, error));
-    }
-  });
+  perform(
+    ctx,
+    {
+      verb: `mark action item ${itemId} done on`,
+      run: async (actor, id) => {
+        const input = { itemId, outcome: 'done' as const, by: actor.by };
+        const item = await ctx.incidents.postmortems().closeActionItem(incidentId, input, { requestId: id });
+        return actionItemDone(incidentId, item, actor);
+      },
+    },
+    incidentId,
+    target,
+    requestId,
+  );
 }
 
 /**
  * A modal's fields are checked here, with the domain's schemas, so a mistake is shown under its field while the
- * modal is still open; what the incident itself refuses (a closed incident) arrives afterwards with its reason.
+ * modal is still open; what the incident itself refuses (a closed incident, the roles rule) arrives afterwards
+ * with its reason.
  */
 function submission(ctx: SlackContext, payload: ViewSubmission): SubmissionAnswer {
   const { view } = payload;
@@ -139,20 +218,67 @@ function submission(ctx: SlackContext, payload: ViewSubmission): SubmissionAnswe
     return null;
   }
 
-  if (view.callback_id === STATUS_UPDATE_CALLBACK && metadata.incidentId !== undefined) {
-    const incidentId = metadata.incidentId;
-    const parsed = parseStatusUpdateSubmission(view);
-    if (!parsed.ok) return { response_action: 'errors', errors: parsed.errors };
-    ctx.later(async () => {
-      const actor = await ctx.actors.resolve(userId);
-      try {
-        const input = { ...parsed.input, by: actor.by };
-        const result = await ctx.incidents.command('postStatusUpdate', incidentId, input, { requestId });
-        await ctx.responder.send(target, done('Posted a status update to', result, actor));
-      } catch (error) {
-        await ctx.responder.send(target, refused('post the status update to', incidentId, error));
-      }
-    });
-  }
+  if (metadata.incidentId === undefined) return null;
+  const planned = formJob(ctx, view, metadata.incidentId);
+  if (planned === undefined) return null;
+  if (!planned.ok) return { response_action: 'errors', errors: planned.errors };
+  perform(ctx, planned.input, metadata.incidentId, target, requestId);
   return null;
+}
+
+/** The command a submitted form asks for, or the errors to show under its fields. */
+function formJob(ctx: SlackContext, view: ViewSubmission['view'], incidentId: string): Parsed<Job> | undefined {
+  const { incidents } = ctx;
+  const job = <T>(parsed: Parsed<T>, make: (input: T) => Job): Parsed<Job> =>
+    parsed.ok ? { ok: true, input: make(parsed.input) } : parsed;
+  switch (view.callback_id) {
+    case STATUS_UPDATE_CALLBACK:
+      return job(parseStatusUpdateSubmission(view), (input) => ({
+        verb: 'post the status update to',
+        run: async (actor, requestId) => {
+          const result = await incidents.command(
+            'postStatusUpdate',
+            incidentId,
+            { ...input, by: actor.by },
+            { requestId },
+          );
+          return done('Posted a status update to', result, actor);
+        },
+      }));
+    case RUN_ACTION_CALLBACK:
+      // Record, run, verify, undo on failure: the saga answers once it is over.
+      return job(parseRunActionSubmission(view), (input) => ({
+        verb: `run ${input.run} on`,
+        working: `Running ${input.run} on ${incidentId}`,
+        run: async (actor, requestId) => {
+          const result = await incidents.command(
+            'startMitigation',
+            incidentId,
+            { ...input, by: actor.by },
+            { requestId },
+          );
+          return ran(`Ran ${input.run} on`, result, actor);
+        },
+      }));
+    case PAGE_CALLBACK:
+      return job(parsePageSubmission(view), (input) => ({
+        verb: `page ${input.target} for`,
+        run: async (actor, requestId) => {
+          const result = await incidents.command('page', incidentId, { ...input, by: actor.by }, { requestId });
+          return done(`Paged ${input.target} for`, result, actor);
+        },
+      }));
+    case RESOLVE_CALLBACK:
+      // Verification runs the smoke checks first, which takes a while: say so, then the outcome.
+      return job(parseResolveSubmission(view), (input) => ({
+        verb: input.unverified === undefined ? 'resolve' : 'resolve unverified',
+        working: `Running the verification of ${incidentId}`,
+        run: async (actor, requestId) => {
+          const result = await incidents.command('resolve', incidentId, { ...input, by: actor.by }, { requestId });
+          return done(input.unverified === undefined ? 'Resolved' : 'Resolved (unverified)', result, actor);
+        },
+      }));
+    default:
+      return undefined;
+  }
 }

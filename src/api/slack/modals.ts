@@ -7,7 +7,8 @@ import { clip } from '../../workflows/incident/details';
 import type { ViewSubmission } from './payloads';
 
 /**
- * The two modals (Block Kit `modal` views with `input` blocks) and how their submissions are read back. A field's
+ * The declare and status update modals (Block Kit `modal` views with `input` blocks), how their submissions are
+ * read back, and the pieces the response modals (response-modals.ts) share. A field's
  * block id is what a `response_action: "errors"` answer names, so each input's rule maps to its block.
  */
 export const DECLARE_CALLBACK = 'incident-declare';
@@ -29,9 +30,9 @@ export function readMetadata(text: string): ModalMetadata {
   }
 }
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
+export const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
-function textInput(
+export function textInput(
   blockId: string,
   label: string,
   options: { multiline?: boolean; maxLength: number; optional?: boolean; hint?: string; placeholder?: string },
@@ -136,22 +137,34 @@ export function statusUpdateModal(incidentId: string, metadata: ModalMetadata) {
 export type Parsed<T> = { ok: true; input: T } | { ok: false; errors: Record<string, string> };
 
 /** A text input's value, or undefined when left empty (Slack sends null). */
-function field(view: ViewSubmission['view'], blockId: string): string | undefined {
+export function field(view: ViewSubmission['view'], blockId: string): string | undefined {
   const entry = view.state.values[blockId]?.value;
   const value = entry?.value ?? entry?.selected_option?.value ?? undefined;
   return value === null || value === undefined || value.trim() === '' ? undefined : value;
 }
 
-/** Checks the inputs with the domain's own schema; each problem goes to the block of the field it names. */
-function parseWith<S extends z.ZodType>(schema: S, raw: Record<string, unknown>, blocks: Record<string, string>) {
+/** A field's name → the block that holds it: what a `response_action: "errors"` answer must name. */
+export type FieldBlocks = Record<string, string>;
+
+/** Every named field that was filled in, as text. */
+export function fieldsOf(view: ViewSubmission['view'], blocks: FieldBlocks): Record<string, string> {
+  const entries = Object.entries(blocks).map(([name, block]) => [name, field(view, block)] as const);
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * Checks the inputs with the domain's own schema; each problem goes to the block of the field it names. The inputs
+ * are forwarded as typed: the service and the workflow parse them again with the same schema.
+ */
+export function parseWith<T>(schema: z.ZodType, raw: Record<string, unknown>, blocks: FieldBlocks): Parsed<T> {
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true as const, input: raw };
+  if (parsed.success) return { ok: true, input: raw as T };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const block = blocks[String(issue.path[0])];
     if (block !== undefined) errors[block] ??= escapeUnsafe(issue.message);
   }
-  return { ok: false as const, errors };
+  return { ok: false, errors };
 }
 
 const DECLARE_BLOCKS = { title: 'title', severity: 'severity', service: 'service', summary: 'summary' };
@@ -159,13 +172,7 @@ const declareFields = declareSchema.pick({ title: true, severity: true, service:
 export type DeclareFields = z.input<typeof declareFields>;
 
 export function parseDeclareSubmission(view: ViewSubmission['view']): Parsed<DeclareFields> {
-  const raw = Object.fromEntries(
-    Object.keys(DECLARE_BLOCKS)
-      .map((name) => [name, field(view, name)] as const)
-      .filter(([, value]) => value !== undefined),
-  );
-  // The inputs are forwarded as typed: the service and the workflow parse them again with the same schema.
-  return parseWith(declareFields, raw, DECLARE_BLOCKS) as Parsed<DeclareFields>;
+  return parseWith(declareFields, fieldsOf(view, DECLARE_BLOCKS), DECLARE_BLOCKS);
 }
 
 const UPDATE_BLOCKS = {
@@ -177,10 +184,5 @@ const UPDATE_BLOCKS = {
 const updateFields = statusUpdateSchema.omit({ by: true });
 
 export function parseStatusUpdateSubmission(view: ViewSubmission['view']): Parsed<Omit<StatusUpdateInput, 'by'>> {
-  const raw = Object.fromEntries(
-    Object.entries(UPDATE_BLOCKS)
-      .map(([name, block]) => [name, field(view, block)] as const)
-      .filter(([, value]) => value !== undefined),
-  );
-  return parseWith(updateFields, raw, UPDATE_BLOCKS) as Parsed<Omit<StatusUpdateInput, 'by'>>;
+  return parseWith(updateFields, fieldsOf(view, UPDATE_BLOCKS), UPDATE_BLOCKS);
 }

@@ -42,7 +42,10 @@ const blockActionsSchema = z.object({
 });
 export type BlockActions = z.output<typeof blockActionsSchema>;
 
-/** A modal's inputs: `values[block_id][action_id]`, holding `value` (text) or `selected_option` (a select). */
+/**
+ * A modal's inputs: `values[block_id][action_id]`, holding `value` (text), `selected_option` (a select) or
+ * `selected_options` (checkboxes; an option's value holds at most 150 characters).
+ */
 const stateValuesSchema = z.record(
   z.string(),
   z.record(
@@ -50,6 +53,11 @@ const stateValuesSchema = z.record(
     z.object({
       value: z.string().nullable().optional(),
       selected_option: z.object({ value: z.string() }).nullable().optional(),
+      selected_options: z
+        .array(z.object({ value: z.string().max(150) }))
+        .max(10)
+        .nullable()
+        .optional(),
     }),
   ),
 );

@@ -123,7 +123,10 @@ export function slackRoutes(app: FastifyInstance, deps: ApiDeps, done: (error?: 
     '/slack/interactions',
     {
       config: { auth: 'slack' },
-      schema: docs('Buttons and modals', 'block_actions (incident buttons) and view_submission (declare, update).'),
+      schema: docs(
+        'Buttons and modals',
+        'block_actions (incident buttons) and view_submission (declare, update, run action, page, resolve).',
+      ),
     },
     async (request, reply) => {
       const { payload } = formOf(request.body);

@@ -1,6 +1,7 @@
 import { actionItemDoneButton, incidentActionsBlock } from '../../activities/chat/slack/actions';
 import { escapeMrkdwn } from '../../activities/chat/slack/blocks';
 import { IncidentClientError, IncidentClientErrorType } from '../../client/errors';
+import { sagaLines } from '../../client/views';
 import type { Deadline } from '../../domain/deadlines';
 import { ROLE_TITLES, type Role } from '../../domain/severity';
 import type { CommandResult, DeclarationResult, IncidentView } from '../../workflows/definitions';
@@ -18,7 +19,7 @@ export const HELP_TEXT = [
   '• `/incident status <id>`: the incident as it stands, only for you',
   '• `/incident actions <id>`: the postmortem’s action items, each open one with a Mark done button',
   '• `/incident help`: this message',
-  'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update, Run diagnostics and Resolve.',
+  'The declaration message and the pinned summary in an incident channel carry Acknowledge, Take command, Post update, Run diagnostics, Run action (a named action of the service, from the policy), Rollback, Page (a target of the policy, with a reason) and Resolve (verified; or unverified by the Incident Commander, saying why).',
 ].join('\n');
 
 const DEADLINE_NAMES: Record<Deadline['kind'], string> = {
@@ -66,6 +67,21 @@ export function diagnosed(result: CommandResult, actor: SlackActor): SlackReply 
   const summary = result.added.find((entry) => entry.type === 'diagnostics')?.message;
   const reply = done('Ran the diagnostics of', result, actor);
   return summary === undefined ? reply : { text: `${reply.text}\n${escapeMrkdwn(summary)}` };
+}
+
+/** An action that ran (Run action, Rollback): the outcome line, then each step of its saga as the timeline has it. */
+export function ran(what: string, result: CommandResult, actor: SlackActor): SlackReply {
+  const reply = done(what, result, actor);
+  return { text: [reply.text, ...sagaLines(result).map(escapeMrkdwn)].join('\n') };
+}
+
+/** Run action on a service whose policy names no action: nothing to choose from, and where to name some. */
+export function noActions(incidentId: string, service: string): SlackReply {
+  return {
+    text:
+      `:no_entry: Could not run an action on \`${incidentId}\`: service ${escapeMrkdwn(service)} has no named actions in the ` +
+      `policy (services.${escapeMrkdwn(service)}.actions, or its rollback).`,
+  };
 }
 
 /** A refusal with its reason: the workflow's own message (illegal transition, closed, verification failed, …). */

@@ -38,7 +38,7 @@ import { escalationMatrix, pageTargets } from '../../activities/paging/targets';
 import { DEFAULT_SEVERITY_DEFINITIONS, severityGuide } from '../../domain/policy/severity-definitions';
 import { EXIT_CODES, IncidentClientError, IncidentClientErrorType, toIncidentClientError } from '../errors';
 import { newIncidentId, type CommandInput, type CommandName } from '../service';
-import { commandResultJson, declarationJson, incidentJson, timelineJson } from '../views';
+import { commandResultJson, declarationJson, incidentJson, sagaLines, timelineJson } from '../views';
 
 const HELP_FOOTER = `
 Exit codes: 0 ok, 2 invalid input (nothing sent), 3 unknown incident, 4 rejected by the incident, 1 anything else.
@@ -432,12 +432,6 @@ export function buildProgram(session: CliSession): Command {
 
 /** What this command's rollback and smoke tests said, if it ran any. */
 /** A saga's steps as the timeline tells them: each action run, each verification, the outcome. */
-function sagaLines(result: CommandResult): string[] {
-  return result.added
-    .filter((e) => ['action-run', 'smoke-tests', 'mitigation-finished', 'escalation'].includes(e.type))
-    .map((e) => `${e.type === 'smoke-tests' ? 'smoke tests' : e.type}: ${e.message}`);
-}
-
 function verificationLines(result: CommandResult): string[] {
   const said = (type: string) => result.added.find((entry) => entry.type === type);
   const rollback = said('rollback');

@@ -93,7 +93,7 @@ describe('the buttons on the incident messages', () => {
     assert.equal(parseIncidentActionId('incident-ack:../x'), undefined);
   });
 
-  it('the declaration and the pinned summary carry Acknowledge, Take command, Post update, Run diagnostics and Resolve', async (t) => {
+  it('the declaration and the pinned summary carry the incident buttons, Rollback behind a confirmation', async (t) => {
     const fake = await FakeSlackApi.start({ token: 'xoxb-buttons' });
     t.after(() => fake.close());
     const chat = slackChat({
@@ -119,6 +119,9 @@ describe('the buttons on the incident messages', () => {
       `Take command=incident-take-command:${incidentId}`,
       `Post update=incident-post-update:${incidentId}`,
       `Run diagnostics=incident-diagnose:${incidentId}`,
+      `Run action=incident-run-action:${incidentId}`,
+      `Rollback=incident-rollback:${incidentId}`,
+      `Page=incident-page:${incidentId}`,
       `Resolve=incident-resolve:${incidentId}`,
     ];
     const [declaration, note, summary] = fake.postedMessages(channel);
@@ -126,8 +129,11 @@ describe('the buttons on the incident messages', () => {
     assert.deepEqual(buttonsOf(note?.blocks), [], 'other messages carry no buttons');
     assert.deepEqual(buttonsOf(summary?.blocks), expected);
     const actions = declaration?.blocks?.find((b) => (b as { type: string }).type === 'actions');
-    const resolve = (actions as { elements: Array<{ confirm?: unknown }> }).elements.at(-1);
-    assert.ok(resolve?.confirm, 'Resolve asks for confirmation');
+    const confirmed = (actions as { elements: Array<{ action_id: string; confirm?: unknown }> }).elements
+      .filter((element) => element.confirm !== undefined)
+      .map((element) => element.action_id);
+    // Rollback changes production at once; Resolve, Run action and Page open a form first.
+    assert.deepEqual(confirmed, [`incident-rollback:${incidentId}`]);
 
     // Once resolved, the summary drops them: every one would only be refused.
     await chat.updateSummary({ ...ref('4'), summary: rendered('summary', 'resolved'), topic: 'SEV-1' });

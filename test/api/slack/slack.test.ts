@@ -1,36 +1,32 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { FastifyInstance } from 'fastify';
 import { actionItemDoneId, incidentActionId } from '../../../src/activities/chat/slack/actions';
-import { createSlackClient } from '../../../src/activities/chat/slack/client';
-import { buildApp } from '../../../src/api/app';
 import { keyedIncidentId } from '../../../src/api/idempotency';
-import { TokenRegistry } from '../../../src/api/plugins/auth';
-import type { SlackDeps } from '../../../src/api/slack/deps';
 import { DECLARE_CALLBACK, STATUS_UPDATE_CALLBACK } from '../../../src/api/slack/modals';
-import { IncidentService } from '../../../src/client/service';
-import { buildPolicy } from '../../../src/domain/policy';
+import { RESOLVE_CALLBACK } from '../../../src/api/slack/response-modals';
+import type { IncidentService } from '../../../src/client/service';
 import { incidentWorkflowId } from '../../../src/workflows/definitions';
-import { FakeSlackApi } from '../../fakes/slack-api';
+import type { FakeSlackApi } from '../../fakes/slack-api';
 import { createDevServerEnv } from '../../support/temporal';
 import { startHealthServer, type FakeHealthServer } from '../../fakes/health-server';
 import { startHarness, TEST_POLICY, type Harness } from '../../workflows/harness';
 import {
   buttonClick,
   newTrigger,
-  ResponseUrls,
   slackPost,
   slashCommandForm,
+  startSlackApp,
   viewSubmission,
+  waitUntil,
+  type ResponseUrls,
   type SignOptions,
+  type SlackApp,
 } from './support';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
 /** Nothing listens on port 1. */
 const DEAD_PREFIX = 'http://127.0.0.1:1/';
-const TOKEN = 'xoxb-test-bot-token';
 
 /** Alice is known by her Slack id, Bob by his email (users.info), Carol not at all. */
 const ALICE = 'UALICE001';
@@ -49,7 +45,7 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
   let harness: Harness;
   let slack: FakeSlackApi;
   let responses: ResponseUrls;
-  let app: FastifyInstance;
+  let started: SlackApp;
   let base: string;
   let incidents: IncidentService;
   let service: FakeHealthServer;
@@ -94,36 +90,22 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     harness = await startHarness(env, {
       policy: { ...TEST_POLICY, services: { unspecified: { baseUrl: service.url } } },
     });
-    slack = await FakeSlackApi.start({
-      token: TOKEN,
+    started = await startSlackApp({
+      env,
+      taskQueue: harness.taskQueue,
+      policy: POLICY,
+      signingSecret: SECRET,
+      extraPrefixes: [DEAD_PREFIX],
       users: [
         { id: ALICE, name: 'alice', email: 'alice@example.com', realName: 'Alice N.' },
         { id: BOB, name: 'bob', email: 'bob@example.com', realName: 'Robert Stone' },
         { id: CAROL, name: 'carol', email: 'carol@example.com', realName: 'Carol Diaz' },
       ],
     });
-    responses = await ResponseUrls.start();
-    incidents = new IncidentService(env.client, { taskQueue: harness.taskQueue });
-    const webClient = createSlackClient(TOKEN, slack.url);
-    const slackDeps: SlackDeps = {
-      signingSecret: SECRET,
-      webClient: () => webClient,
-      responseUrlPrefixes: [responses.prefix, DEAD_PREFIX],
-    };
-    app = await buildApp({
-      incidents,
-      policy: buildPolicy(POLICY),
-      tokens: new TokenRegistry(new Map()),
-      rateLimitPerMinute: 100_000,
-      slack: slackDeps,
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ slack, responses, base, incidents } = started);
   });
   after(async () => {
-    await app?.close();
-    await responses?.close();
-    await slack?.close();
+    await started?.close();
     await harness?.stop();
     await env?.teardown();
     await service?.close();
@@ -379,11 +361,31 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     assert.match(String(diagnosed?.text), /\nno diagnostics configured for unspecified/, 'the summary follows');
     assert.ok((await timeline(id)).some((e) => e.type === 'diagnostics' && e.actor === 'bob'));
 
-    // Resolving is the Incident Commander's (policy roles, by default).
-    const [working, resolved] = await responses.waitFor(await click('resolve', CAROL), 2);
+    // Resolving is the Incident Commander's (policy roles, by default); the button opens the Resolve form.
+    const before = slack.views.length;
+    const resolveUrl = await click('resolve', CAROL);
+    await waitUntil(() => slack.views.length > before);
+    const form = slack.views.at(-1);
+    assert.equal(form?.view.callback_id, RESOLVE_CALLBACK);
+    const submitted = await post(
+      '/slack/interactions',
+      viewSubmission({
+        user: CAROL,
+        view: {
+          id: form?.id ?? '',
+          callback_id: RESOLVE_CALLBACK,
+          private_metadata: String(form?.view.private_metadata),
+        },
+        values: { summary: 'Cart service restarted', unverified: null, reason: null },
+      }),
+    );
+    assert.equal(submitted.text, '', 'an empty answer closes the modal');
+    const [working, resolved] = await responses.waitFor(resolveUrl, 2);
     assert.match(String(working?.text), /Running the verification/);
     assert.match(String(resolved?.text), new RegExp(`Resolved \`${id}\` as Carol Diaz\\. Status: resolved`));
-    assert.equal((await incidents.show(id)).status, 'resolved');
+    const view = await incidents.show(id);
+    assert.equal(view.status, 'resolved');
+    assert.equal(view.resolutionSummary, 'Cart service restarted');
   });
 
   it('a refusal arrives at response_url with its reason: ack on a closed incident', async () => {
@@ -537,11 +539,3 @@ describe('the Slack app end to end: dev server, worker, loopback Slack and respo
     return opened;
   }
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

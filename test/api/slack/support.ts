@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { createSlackClient } from '../../../src/activities/chat/slack/client';
+import { buildApp } from '../../../src/api/app';
+import { TokenRegistry } from '../../../src/api/plugins/auth';
 import { slackSignature } from '../../../src/api/slack/signature';
+import { IncidentService } from '../../../src/client/service';
+import { buildPolicy } from '../../../src/domain/policy';
+import { FakeSlackApi, type FakeUser } from '../../fakes/slack-api';
 
 /** A loopback stand-in for Slack's response_url: every POST is kept, by path, for the test to wait on. */
 export class ResponseUrls {
@@ -157,22 +165,28 @@ export function buttonClick(fields: { actionId: string; user: string; responseUr
   });
 }
 
+/** A modal's input as Slack sends it: text (null when empty), a select's choice, or the checkboxes ticked. */
+export type SubmittedValue = string | { selected: string } | { checked: string[] } | null;
+
+function submitted(value: SubmittedValue) {
+  if (value === null || typeof value === 'string') return { type: 'plain_text_input', value };
+  if ('selected' in value) {
+    return { type: 'static_select', selected_option: { value: value.selected, text: { type: 'plain_text' } } };
+  }
+  return {
+    type: 'checkboxes',
+    selected_options: value.checked.map((v) => ({ value: v, text: { type: 'plain_text' } })),
+  };
+}
+
 /** A modal submitted: its callback id, private metadata and input values as `values[block][value]`. */
 export function viewSubmission(fields: {
   user: string;
   view: { id: string; callback_id: string; private_metadata: string };
-  values: Record<string, string | { selected: string } | null>;
+  values: Record<string, SubmittedValue>;
 }) {
   const values = Object.fromEntries(
-    Object.entries(fields.values).map(([block, value]) => [
-      block,
-      {
-        value:
-          value !== null && typeof value === 'object'
-            ? { type: 'static_select', selected_option: { value: value.selected, text: { type: 'plain_text' } } }
-            : { type: 'plain_text_input', value },
-      },
-    ]),
+    Object.entries(fields.values).map(([block, value]) => [block, { value: submitted(value) }]),
   );
   return interactionForm({
     type: 'view_submission',
@@ -181,4 +195,64 @@ export function viewSubmission(fields: {
     trigger_id: newTrigger(),
     view: { ...fields.view, type: 'modal', team_id: 'T0TEAM001', hash: 'h1', state: { values } },
   });
+}
+
+/** The API with its Slack routes, a loopback Slack Web API and response_url, over a test server's incidents. */
+export interface SlackApp {
+  app: FastifyInstance;
+  base: string;
+  slack: FakeSlackApi;
+  responses: ResponseUrls;
+  incidents: IncidentService;
+  close(): Promise<void>;
+}
+
+export const SLACK_TOKEN = 'xoxb-test-bot-token';
+
+export async function startSlackApp(options: {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  /** The policy the API reads (the workers' own, in a deployment). */
+  policy: unknown;
+  users: FakeUser[];
+  signingSecret: string;
+  /** Further response_url prefixes accepted besides the loopback's. */
+  extraPrefixes?: string[];
+}): Promise<SlackApp> {
+  const slack = await FakeSlackApi.start({ token: SLACK_TOKEN, users: options.users });
+  const responses = await ResponseUrls.start();
+  const incidents = new IncidentService(options.env.client, { taskQueue: options.taskQueue });
+  const webClient = createSlackClient(SLACK_TOKEN, slack.url);
+  const app = await buildApp({
+    incidents,
+    policy: buildPolicy(options.policy),
+    tokens: new TokenRegistry(new Map()),
+    rateLimitPerMinute: 100_000,
+    slack: {
+      signingSecret: options.signingSecret,
+      webClient: () => webClient,
+      responseUrlPrefixes: [responses.prefix, ...(options.extraPrefixes ?? [])],
+    },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    slack,
+    responses,
+    incidents,
+    async close() {
+      await app.close();
+      await responses.close();
+      await slack.close();
+    },
+  };
+}
+
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -3,7 +3,16 @@
  * sides, so an action id the provider posts is always one the API understands. Each action id carries the incident
  * id (`incident-ack:20250314-k3f9`): a click needs no lookup to know which incident it is about.
  */
-export const INCIDENT_ACTIONS = ['ack', 'take-command', 'post-update', 'diagnose', 'resolve'] as const;
+export const INCIDENT_ACTIONS = [
+  'ack',
+  'take-command',
+  'post-update',
+  'diagnose',
+  'run-action',
+  'rollback',
+  'page',
+  'resolve',
+] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 const LABELS: Record<IncidentAction, string> = {
@@ -11,6 +20,9 @@ const LABELS: Record<IncidentAction, string> = {
   'take-command': 'Take command',
   'post-update': 'Post update',
   diagnose: 'Run diagnostics',
+  'run-action': 'Run action',
+  rollback: 'Rollback',
+  page: 'Page',
   resolve: 'Resolve',
 };
 
@@ -46,7 +58,10 @@ export function parseIncidentActionId(actionId: string): { action: IncidentActio
   return action && match?.[2] ? { action, incidentId: match[2] } : undefined;
 }
 
-/** Acknowledge, Take command, Post update, Run diagnostics and Resolve, for the declaration and the pinned summary. */
+/**
+ * Acknowledge, Take command, Post update, Run diagnostics, Run action, Rollback, Page and Resolve, for the
+ * declaration and the pinned summary. Run action, Page and Resolve open a form; Rollback asks for confirmation.
+ */
 export function incidentActionsBlock(incidentId: string): ActionsBlock {
   const button = (action: IncidentAction): ButtonElement => ({
     type: 'button',
@@ -62,19 +77,23 @@ export function incidentActionsBlock(incidentId: string): ActionsBlock {
       button('take-command'),
       button('post-update'),
       button('diagnose'),
+      button('run-action'),
       {
-        ...button('resolve'),
-        // Resolving runs the smoke checks and may page nobody again: worth one more click.
+        ...button('rollback'),
+        style: 'danger',
+        // A rollback changes production at once: worth one more click.
         confirm: {
-          title: { type: 'plain_text', text: 'Resolve the incident?' },
+          title: { type: 'plain_text', text: 'Roll back now?' },
           text: {
             type: 'plain_text',
-            text: `Incident ${incidentId} is resolved only if its verification (the service's smoke checks) passes.`,
+            text: `Runs the service's rollback for incident ${incidentId}, then its smoke checks.`,
           },
-          confirm: { type: 'plain_text', text: 'Run verification' },
+          confirm: { type: 'plain_text', text: 'Roll back' },
           deny: { type: 'plain_text', text: 'Cancel' },
         },
       },
+      button('page'),
+      button('resolve'),
     ],
   };
 }

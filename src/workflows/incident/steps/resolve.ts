@@ -38,7 +38,7 @@ export function registerResolutionHandlers(declared: DeclaredIncident): void {
         if (unverifiable !== null && unverified === undefined) {
           incident.reject(
             IncidentErrorType.IllegalTransition,
-            `unverified: ${unverifiable}; the Incident Commander resolves it with --unverified --reason "<why>" (API: "unverified": "<why>")`,
+            `unverified: ${unverifiable}; the Incident Commander resolves it unverified, saying why: --unverified --reason "<why>" (API: "unverified": "<why>"; Slack: Resolve, "Resolve unverified" and a reason)`,
           );
         }
       },

@@ -9,6 +9,7 @@ import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
 import { syncDrillsAtStart } from './client/drills';
 import { statusPageTaskQueue } from './workflows/task-queues';
+import { WORKFLOWS_PATH, workflowBundleOptions } from './workflow-bundle';
 import { loadRecordsConfig } from './config/records';
 import { droppedMetricsSinks, IncidentMetrics } from './metrics/registry';
 import { openIncidentCounter } from './metrics/open-incidents';
@@ -51,7 +52,9 @@ export async function createWorker(options: {
   const incidents = await Worker.create({
     ...shared,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions }),
     activities,
     sinks: options.metrics?.sinks() ?? droppedMetricsSinks,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
@@ -84,8 +87,6 @@ export async function createWorker(options: {
     shutdown,
   };
 }
-
-export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 async function main(): Promise<void> {
   const config: AppConfig = loadConfig();

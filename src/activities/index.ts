@@ -1,4 +1,7 @@
-import { Context } from '@temporalio/activity';
+import { isDeepStrictEqual } from 'node:util';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { IncidentErrorType } from '../domain/errors';
+import { declaredSeverity, declareSchema, describeIssues, type Declaration } from '../domain/inputs';
 import type { IncidentState } from '../domain/incident';
 import { incidentWorkflowId, stateQuery } from '../workflows/definitions';
 import { incidentPolicyFor, type IncidentPolicy } from '../domain/policy';
@@ -40,17 +43,43 @@ import type {
 
 export type { IntegrationProviders };
 
+/** A declaration the worker checked, with its severity's policy. */
+export interface AcceptedDeclaration {
+  policy: IncidentPolicy;
+  /** Only when checking changed what was sent. */
+  declaration?: Declaration;
+}
+
 /** The activities the incident workflow calls, built from whichever providers the worker was configured with. */
 export function createActivities(configured: IntegrationProviders) {
   // Drills reach their participants only, whatever the configured providers would reach (drill/safe-providers.ts).
   const providers = drillSafeProviders(configured);
   const render = messageRenderer(providers.policy);
+  const policyOf = (severity: Severity, service?: string): IncidentPolicy => {
+    const policy = incidentPolicyFor(providers.policy, severity);
+    if (service === undefined) return policy;
+    return { ...policy, smokeChecks: checksFor(providers.policy.services[service]).length };
+  };
   return {
     /** The policy is read by the worker and recorded in history, so each incident keeps the one it started with. */
     async resolveIncidentPolicy(severity: Severity, service?: string): Promise<IncidentPolicy> {
-      const policy = incidentPolicyFor(providers.policy, severity);
-      if (service === undefined) return Promise.resolve(policy);
-      return Promise.resolve({ ...policy, smokeChecks: checksFor(providers.policy.services[service]).length });
+      return Promise.resolve(policyOf(severity, service));
+    },
+    /**
+     * Checks a declaration and reads its severity's policy in one step, here rather than in the workflow's sandbox,
+     * where zod would be loaded again for every incident (workflows/sandbox-zod.ts). The answer is recorded in
+     * history, so it carries the declaration only when checking changed it (defaults a client left out).
+     */
+    async acceptDeclaration(declaration: unknown): Promise<AcceptedDeclaration> {
+      const parsed = declareSchema.safeParse(declaration);
+      if (!parsed.success) {
+        const message = describeIssues(parsed.error);
+        throw ApplicationFailure.create({ type: IncidentErrorType.InvalidInput, message, nonRetryable: true });
+      }
+      const policy = policyOf(declaredSeverity(parsed.data), parsed.data.service);
+      return Promise.resolve(
+        isDeepStrictEqual(parsed.data, declaration) ? { policy } : { policy, declaration: parsed.data },
+      );
     },
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
       const { declaration, ...channelRequest } = request;

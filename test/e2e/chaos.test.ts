@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { IncidentService } from '../../src/client/service';
 import type { TimelineEntry } from '../../src/domain/incident';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { provisionedCli } from '../support/temporal';
 import { CHAOS_SEV1, IncidentDriver, planIncidents, type DrivenIncident } from './chaos-driver';
@@ -55,6 +55,7 @@ before(async () => {
   server = devServer;
   const bundled = bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions,
     logger: new DefaultLogger('WARN'),
   });
   await devServer.start();

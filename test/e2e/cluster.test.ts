@@ -17,7 +17,7 @@ import { loadCodecConfig } from '../../src/config/codec';
 import { loadRecordsConfig } from '../../src/config/records';
 import { readRetention } from '../../src/dev/dev-server';
 import type { TimelineEntry } from '../../src/domain/incident';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 import { incidentWorkflowId } from '../../src/workflows/definitions';
 import { startApi, TOKENS, type RunningApi } from '../api/server';
 import { CHAOS_SEV1, IncidentDriver, planIncidents } from './chaos-driver';
@@ -61,6 +61,7 @@ before(async () => {
   const started = Date.now();
   const bundled = bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions,
     logger: new DefaultLogger('WARN'),
   });
   const running = await startTestCluster();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 
 const logger = new DefaultLogger('ERROR');
 
@@ -9,6 +9,7 @@ describe('workflow bundle', () => {
   it('bundles the incident workflows without any Node built-in, and without the policy schema', async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
+      ...workflowBundleOptions,
       logger,
     });
     assert.ok(code.includes('incidentWorkflow'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -53,6 +53,33 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
     const events = await eventsOf(incident);
     assert.equal(timersStarted(events), 2);
     assert.equal(events.filter((e) => e.timerCanceledEventAttributes).length, 1);
+  });
+
+  it('the worker checks a declaration: one started around the CLI fails naming the field, defaults are filled', async () => {
+    harness = await startTimeSkippingHarness();
+    const { client } = harness.env;
+    const start = (id: string, declaration: Record<string, unknown>) =>
+      client.workflow.start('incidentWorkflow', {
+        taskQueue: harness!.taskQueue,
+        workflowId: `incident-${id}`,
+        args: [{ declaration: { id, title: 'Checkout is down', severity: 'SEV-2', ...declaration } }],
+      });
+    const refused = await start('bad-title', { title: 'two\nlines' });
+    await assert.rejects(refused.result(), (error: unknown) => {
+      assert.ok(error instanceof WorkflowFailedError);
+      assert.ok(error.cause instanceof ApplicationFailure, `the refusal itself, got ${String(error.cause)}`);
+      assert.equal(error.cause.type, IncidentErrorType.InvalidInput);
+      assert.match(error.cause.message, /^title: /);
+      return true;
+    });
+    // Sent without the fields that have defaults: the incident holds them filled in, as the CLI would have.
+    const bare = await start('bare', {});
+    const state = await client.workflow.getHandle<typeof incidentWorkflow>(bare.workflowId).query(stateQuery);
+    assert.equal(state.service, 'unspecified');
+    assert.equal(state.summary, '');
+    assert.equal(state.source, 'cli');
+    assert.equal(state.drill, false);
+    await bare.terminate('test over');
   });
 
   it('answers each command with what it wrote: the same size on the 1st note as on the 40th', async () => {

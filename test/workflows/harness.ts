@@ -14,7 +14,8 @@ import { buildPolicy } from '../../src/domain/policy';
 import { localDirs } from '../../src/config';
 import type { IncidentMetrics } from '../../src/metrics/registry';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
-import { createWorker, WORKFLOWS_PATH, type IncidentWorker } from '../../src/worker';
+import { createWorker, type IncidentWorker } from '../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
@@ -70,6 +71,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return (bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions,
     logger: new DefaultLogger('WARN'),
   }));
 }

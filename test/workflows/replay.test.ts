@@ -6,7 +6,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 import { PLANNED_DEADLINES_PATCH } from '../../src/workflows/incident/workflow';
 
 const fixture = (name: string) =>
@@ -28,7 +28,7 @@ const frontDoorRelease = fixture('full-lifecycle-v2.json');
 const beforeRenderedPublicText = fixture('full-lifecycle-v3.json');
 const current = fixture('full-lifecycle-v4.json');
 
-const replayOptions = { workflowsPath: WORKFLOWS_PATH };
+const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions };
 
 const events = (history: temporal.api.history.v1.IHistory) => history.events ?? [];
 const updateNames = (history: temporal.api.history.v1.IHistory) =>

@@ -166,6 +166,7 @@ const contentLabel = (r: MessageContent) => kindLabel(r.template ?? r.message.ki
  */
 const ACTIVITY_PURPOSES: Purposes = {
   resolveIncidentPolicy: (severity) => `read the ${severity} policy`,
+  acceptDeclaration: () => 'check the declaration, read its policy',
   openIncidentChannel: (r) =>
     `open ${r.security ? 'private ' : ''}channel ${channelLabel({ id: r.incidentId })}${r.declaration ? ', pin the declaration' : ''}`,
   postToChat: (r) => {

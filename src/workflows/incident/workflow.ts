@@ -1,6 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { planDeadlines } from '../../domain/deadlines';
-import { declareSchema } from '../../domain/inputs';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { registerChecklistHandlers } from './steps/checklists';
 import { DeclaredIncident } from './commands';
@@ -8,7 +7,7 @@ import { announceDeclaration, declareIncident, registerDeclaration } from './ste
 import { registerDiagnoseHandler } from './steps/diagnose';
 import { timerSummary } from './details';
 import { fireDeadline } from './steps/escalate';
-import { Incident, parseOrReject } from './incident';
+import { Incident } from './incident';
 import { registerMitigationHandlers, registerOnDemandPage } from './steps/mitigate';
 import { ARCHIVE_ON_CLOSE_PATCH, archiveClosedIncident, registerResolutionHandlers } from './steps/resolve';
 import { registerAlertHandlers, registerResponseHandlers } from './steps/respond';
@@ -42,7 +41,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   const incident = input.carried
     ? new Incident(input.carried, planned)
-    : await declareIncident(parseOrReject(declareSchema, input.declaration), input.declaredAt, planned);
+    : await declareIncident(input.declaration, input.declaredAt, planned);
   declared.set(incident);
   if (!input.carried) announceDeclaration(incident);
 

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { IncidentService } from '../../../src/client/service';
 import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../../src/dev/server-settings';
-import { WORKFLOWS_PATH } from '../../../src/worker';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../../../src/workflow-bundle';
 import { incidentWorkflowId } from '../../../src/workflows/definitions';
 import { eventually } from '../../e2e/stack';
 import { startWorkerProcess, type WorkerProcess } from '../../e2e/worker-process';
@@ -31,7 +31,11 @@ test('two workers together stay within the Statuspage token’s rate', async (t)
   const root = await mkdtemp(path.join(tmpdir(), 'statuspage-rate-'));
   cleanups.push(() => rm(root, { recursive: true, force: true }));
   const bundlePath = path.join(root, 'workflows.js');
-  const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const bundled = bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions,
+    logger: new DefaultLogger('WARN'),
+  });
 
   const cli = await provisionedCli();
   // One partition, as the README asks for this queue in production: the rate is split across partitions otherwise.

@@ -1,11 +1,10 @@
-import { setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import { commandTime } from '../../../domain/command-meta';
-import { z } from 'zod';
 import { IncidentErrorType } from '../../../domain/errors';
 import { openIncidentState } from '../../../domain/incident';
-import { declaredSeverity, type Declaration } from '../../../domain/inputs';
+import { declaredSeverity, declareSchema, type Declaration, type DeclareInput } from '../../../domain/inputs';
+import type { IncidentPolicy } from '../../../domain/policy';
 import { nextBusinessHoursStart, planDeadlines } from '../../../domain/deadlines';
-import type { Severity } from '../../../domain/severity';
 import { declarationFacts } from '../../../domain/message-facts';
 import { announcedHeadline, declarationMessage, stakeholderNotification } from '../../../domain/templates';
 import { declareUpdate, type IncidentWorkflowInput } from '../../definitions';
@@ -15,8 +14,6 @@ import { announceSpecialPaths, recordDataLossDeclared } from './checklists';
 import { diagnoseAtDeclaration } from './diagnose';
 import { Incident, parseOrReject, refuse } from '../incident';
 import { promptLeads } from './respond';
-
-const declareRequestSchema = z.object({ requestId: z.string().min(1).max(200) });
 
 /**
  * The declaration's answer, for update-with-start: it completes once the incident exists and its first
@@ -33,9 +30,11 @@ export function registerDeclaration(declared: DeclaredIncident, input: IncidentW
       return { ...incident.result(0), added: incident.declarationTimeline(), title, declaredAt, deadlines };
     },
     {
+      // Compared, not parsed: only the start's own request id is a retry, and anything else, well formed or not, is
+      // a second declaration. This runs in every incident's first workflow task, where zod is not loaded.
       validator: (request) => {
-        const { requestId } = parseOrReject(declareRequestSchema, request);
-        if (requestId !== input.requestId) {
+        const requestId = (request as { requestId?: unknown } | undefined)?.requestId;
+        if (input.requestId === undefined || requestId !== input.requestId) {
           refuse(IncidentErrorType.AlreadyDeclared, `incident ${input.declaration.id} already exists`);
         }
       },
@@ -43,18 +42,40 @@ export function registerDeclaration(declared: DeclaredIncident, input: IncidentW
   );
 }
 
-/** The severity's policy, read by the worker: in the first workflow task as a local activity, or the old way. */
-function policyFor(severity: Severity, service: string, planned: boolean) {
-  return (planned ? lookups : configuration).resolveIncidentPolicy(severity, service);
+/**
+ * Incidents declared since this patch have their declaration checked by the worker, in the local activity that
+ * reads their policy; older ones checked it in the workflow, which loaded zod into every incident's sandbox.
+ */
+export const DECLARATION_CHECKED_BY_WORKER_PATCH = 'declaration-checked-by-worker-v1';
+
+/** The declaration, checked, and its severity's policy, read by the worker in the first workflow task. */
+async function accept(
+  input: DeclareInput,
+  planned: boolean,
+): Promise<{ declaration: Declaration; policy: IncidentPolicy }> {
+  if (planned && patched(DECLARATION_CHECKED_BY_WORKER_PATCH)) {
+    try {
+      const accepted = await lookups.acceptDeclaration(input);
+      // Unchanged by checking: what was sent is the declaration (the answer leaves it out of history).
+      return { declaration: accepted.declaration ?? (input as Declaration), policy: accepted.policy };
+    } catch (error) {
+      // A refused declaration fails the incident with the refusal itself, as a check in the workflow would.
+      throw error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : error;
+    }
+  }
+  const declaration = parseOrReject(declareSchema, input);
+  const severity = declaredSeverity(declaration);
+  const policy = await (planned ? lookups : configuration).resolveIncidentPolicy(severity, declaration.service);
+  return { declaration, policy };
 }
 
 /** Opens the incident: the policy of its severity, the first timeline entries, its search attributes. */
 export async function declareIncident(
-  declaration: Declaration,
+  input: DeclareInput,
   sentAt: number | undefined,
   planned: boolean,
 ): Promise<Incident> {
-  const policy = await policyFor(declaredSeverity(declaration), declaration.service, planned);
+  const { declaration, policy } = await accept(input, planned);
   // Declared when it was sent, not when a (possibly restarting) worker first ran it; bounded like any command.
   // (Not workflowInfo().startTime: a worker rebuilding the incident after a server restart was seen to get another.)
   const declaredAt = planned ? commandTime({ issuedAt: sentAt }, Date.now(), 0) : Date.now();

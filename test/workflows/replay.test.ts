@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
-import { PLANNED_DEADLINES_PATCH } from '../../src/workflows/incident/workflow';
+import { RELEASE_PATCH } from '../../src/workflows/incident/release';
 
 const fixture = (name: string) =>
   historyFromJSON(JSON.parse(readFileSync(path.join(__dirname, '../fixtures/histories', name), 'utf8')));
@@ -20,13 +20,15 @@ const fixture = (name: string) =>
 // open when those were deployed. The third was recorded on the front-door release, before this release's patches
 // (declaration with the channel, commands after results, audiences, diagnostics, data loss and security
 // checklists, role prompts, the status-page queue). The fourth was recorded with those, before the rendered public
-// update and the summary that waits for the postmortem draft. The fifth is the same story on today's code, its
-// status update with public text.
+// update and the summary that waits for the postmortem draft. The fifth has those, each patch with its own marker,
+// before the declaration checked by the worker and the release marker that stands for every patch. The sixth is the
+// same story on today's code, its status update with public text.
 const beforePatch = fixture('full-lifecycle.json');
 const engineRelease = fixture('full-lifecycle-engine-release.json');
 const frontDoorRelease = fixture('full-lifecycle-v2.json');
 const beforeRenderedPublicText = fixture('full-lifecycle-v3.json');
-const current = fixture('full-lifecycle-v4.json');
+const beforeReleaseMarker = fixture('full-lifecycle-v4.json');
+const current = fixture('full-lifecycle-v5.json');
 
 const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions };
 
@@ -72,9 +74,10 @@ describe('replay of recorded full lifecycles', () => {
         Buffer.from(p.data ?? []).toString(),
       ),
     );
-    assert.ok(
-      patches.some((p) => p.includes(PLANNED_DEADLINES_PATCH)),
-      `the current recording carries the ${PLANNED_DEADLINES_PATCH} marker`,
+    assert.deepEqual(
+      patches.map((p) => (p.includes(RELEASE_PATCH) ? RELEASE_PATCH : p)),
+      [RELEASE_PATCH],
+      'the current recording carries one patch marker, the release marker that stands for every patch',
     );
   });
 
@@ -95,6 +98,10 @@ describe('replay of recorded full lifecycles', () => {
       { ...replayOptions, replayName: 'before-rendered-public-text' },
       beforeRenderedPublicText,
     );
+  });
+
+  it('an incident started with one marker per patch finishes on the current code', async () => {
+    await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-release-marker' }, beforeReleaseMarker);
   });
 
   it('an incident started on the current code replays deterministically', async () => {

@@ -1,5 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
+import { hasPatch } from './release';
 import { Mutex } from 'async-mutex';
 import type { z } from 'zod';
 import { commandMetaSchema, type CommandMeta } from '../../domain/command-meta';
@@ -24,7 +25,7 @@ export class DeclaredIncident {
    */
   readonly lifecycle = new Mutex();
   /** Whether commands wait for the workflow task's other results first (incidents since COMMANDS_AFTER_RESULTS). */
-  readonly commandsAfterResults = patched(COMMANDS_AFTER_RESULTS_PATCH);
+  readonly commandsAfterResults = hasPatch(COMMANDS_AFTER_RESULTS_PATCH);
   private fill!: (incident: Incident) => void;
   private settling: Promise<void> | undefined;
 

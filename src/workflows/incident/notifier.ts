@@ -1,4 +1,5 @@
-import { patched, setCurrentDetails } from '@temporalio/workflow';
+import { setCurrentDetails } from '@temporalio/workflow';
+import { hasPatch } from './release';
 import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
@@ -60,7 +61,7 @@ export class Notifier {
     const ref = this.ref('channel');
     // Since this patch one activity opens the channel and posts the declaration: one workflow task and one
     // activity less before responders read anything. Incidents declared before it post the declaration on its own.
-    const together = patched(DECLARATION_WITH_CHANNEL_PATCH);
+    const together = hasPatch(DECLARATION_WITH_CHANNEL_PATCH);
     const declarationRef = together ? this.ref('chat') : undefined;
     const opened = notifications
       .openIncidentChannel({
@@ -118,7 +119,7 @@ export class Notifier {
 
   /** Whether this incident tells audiences (see AUDIENCES_PATCH); older incidents email as they did. */
   byAudience(): boolean {
-    return this.state.policy.audiences !== undefined && patched(AUDIENCES_PATCH);
+    return this.state.policy.audiences !== undefined && hasPatch(AUDIENCES_PATCH);
   }
 
   /**
@@ -204,7 +205,7 @@ export class Notifier {
   statusPage(phase: PublicUpdate['phase'], text?: string): void {
     if (!this.state.policy.rules.statusPage || this.state.security || this.state.drill) return;
     const message = userFacingUpdate(this.state, phase, text);
-    const templated = patched(PUBLIC_TEMPLATE_PATCH);
+    const templated = hasPatch(PUBLIC_TEMPLATE_PATCH);
     const update: PublicUpdate = { at: Date.now(), phase, message, ...(templated ? { published: null } : {}) };
     this.state.publicUpdates.push(update);
     this.details();
@@ -225,7 +226,7 @@ export class Notifier {
       phase,
       message,
     };
-    if (!patched(STATUS_PAGE_QUEUE_PATCH)) {
+    if (!hasPatch(STATUS_PAGE_QUEUE_PATCH)) {
       void this.track('status-page', () => notifications.publishStatusPage(request));
       return;
     }

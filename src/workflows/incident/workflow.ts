@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { hasPatch } from './release';
 import { planDeadlines } from '../../domain/deadlines';
 import type { IncidentOutcome, IncidentWorkflowInput } from '../definitions';
 import { registerChecklistHandlers } from './steps/checklists';
@@ -28,7 +29,7 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 4_096;
  * escalate when it stays unresolved) while people respond, mitigate, verify and resolve through updates, then close.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentOutcome> {
-  const planned = patched(PLANNED_DEADLINES_PATCH);
+  const planned = hasPatch(PLANNED_DEADLINES_PATCH);
   const declared = new DeclaredIncident();
   registerDeclaration(declared, input);
   registerResponseHandlers(declared);
@@ -54,7 +55,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Let in-flight updates and notifications finish, so nothing is lost at close or at a run boundary.
   await condition(allHandlersFinished);
   await incident.notify.settled();
-  if (incident.isClosed && patched(ARCHIVE_ON_CLOSE_PATCH)) await archiveClosedIncident(incident);
+  if (incident.isClosed && hasPatch(ARCHIVE_ON_CLOSE_PATCH)) await archiveClosedIncident(incident);
   if (!incident.isClosed) await continueAsNewWith(input, incident);
   return incident.outcome();
 }

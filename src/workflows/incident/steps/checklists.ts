@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import { IncidentErrorType } from '../../../domain/errors';
 import type { ChecklistItem, IncidentState } from '../../../domain/incident';
 import { checkItemSchema, confirmBreachSchema, confirmIntegritySchema } from '../../../domain/inputs';
@@ -37,12 +37,12 @@ export function recordDataLossDeclared(incident: Incident, typed: Severity): voi
 /** The special paths' part of the declaration: the data owners told, the checklists posted. */
 export function announceSpecialPaths(incident: Incident): void {
   const { state, notify } = incident;
-  if (state.dataLoss && patched(DATA_LOSS_PATCH)) {
+  if (state.dataLoss && hasPatch(DATA_LOSS_PATCH)) {
     const { owners } = state.dataLoss;
     postChecklist(incident, 'data-loss', 'system', owners);
     if (owners.length > 0) notify.email(owners, dataLossNotice(state));
   }
-  if (state.security && patched(SECURITY_CHECKLIST_PATCH)) postChecklist(incident, 'security', 'system', ['security']);
+  if (state.security && hasPatch(SECURITY_CHECKLIST_PATCH)) postChecklist(incident, 'security', 'system', ['security']);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import { commandTime } from '../../../domain/command-meta';
 import { IncidentErrorType } from '../../../domain/errors';
 import { openIncidentState } from '../../../domain/incident';
@@ -53,7 +54,7 @@ async function accept(
   input: DeclareInput,
   planned: boolean,
 ): Promise<{ declaration: Declaration; policy: IncidentPolicy }> {
-  if (planned && patched(DECLARATION_CHECKED_BY_WORKER_PATCH)) {
+  if (planned && hasPatch(DECLARATION_CHECKED_BY_WORKER_PATCH)) {
     try {
       const accepted = await lookups.acceptDeclaration(input);
       // Unchanged by checking: what was sent is the declaration (the answer leaves it out of history).

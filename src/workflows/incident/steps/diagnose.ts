@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import type { AnnotationRequest, DiagnosticsReport, IncidentRef } from '../../../activities/types';
 import { diagnoseSchema } from '../../../domain/inputs';
 import type { Mitigation } from '../../../domain/incident';
@@ -19,20 +19,20 @@ export const DIAGNOSTICS_PATCH = 'diagnostics-v1';
 /** Runbook 003's collection step at declaration, and the dashboard mark that dates the incident on every graph. */
 export function diagnoseAtDeclaration(incident: Incident): void {
   const { state } = incident;
-  if (patched(DIAGNOSTICS_PATCH)) annotate(incident, 'declared', `declared: ${state.title}`, state.declaredAt);
+  if (hasPatch(DIAGNOSTICS_PATCH)) annotate(incident, 'declared', `declared: ${state.title}`, state.declaredAt);
   if (state.policy.rules.diagnostics) collectInBackground(incident, 'at declaration');
 }
 
 /** After a mitigation's outcome is known: mark it on the dashboard and see what the tools say now. */
 export function diagnoseAfterMitigation(incident: Incident, mitigation: Mitigation): void {
-  if (!patched(DIAGNOSTICS_PATCH)) return;
+  if (!hasPatch(DIAGNOSTICS_PATCH)) return;
   const outcome = mitigation.outcome ?? 'finished';
   annotate(incident, 'mitigation', `${mitigation.id} ${outcome}: ${mitigation.action}`, mitigation.finishedAt ?? null);
   if (incident.state.policy.rules.diagnostics) collectInBackground(incident, `after mitigation ${mitigation.id}`);
 }
 
 export function annotateResolution(incident: Incident): void {
-  if (!patched(DIAGNOSTICS_PATCH)) return;
+  if (!hasPatch(DIAGNOSTICS_PATCH)) return;
   const { state } = incident;
   annotate(incident, 'resolved', `resolved: ${state.resolutionSummary ?? state.title}`, state.resolvedAt);
 }

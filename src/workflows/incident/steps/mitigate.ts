@@ -1,4 +1,5 @@
-import { ActivityFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import type { ActionPlan, ActionResult } from '../../../activities/types';
 import { IncidentErrorType } from '../../../domain/errors';
 import type { Mitigation, MitigationKind } from '../../../domain/incident';
@@ -72,7 +73,7 @@ export function registerMitigationHandlers(declared: DeclaredIncident): void {
         return;
       }
       // A rollback that failed is not run again: the Incident Commander decides what comes next.
-      if (mitigation.kind === 'rollback' && patched(FAILED_ROLLBACK_ESCALATES)) {
+      if (mitigation.kind === 'rollback' && hasPatch(FAILED_ROLLBACK_ESCALATES)) {
         incident.setStatus('mitigating');
         escalateToCommander(incident, `rollback ${actionId} failed (${mitigation.action})`);
         return;

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import type { SmokeTestReport } from '../../../activities/types';
 import { firingAlerts, firingAlertsBlockResolve } from '../../../domain/alerts';
 import { IncidentErrorType } from '../../../domain/errors';
@@ -145,7 +145,7 @@ async function resolveAfterVerification(
   if (notify.byAudience()) {
     const summaryFacts = resolutionFacts(state, 'post-incident-summary');
     // Since this patch a required postmortem's summary waits for its draft, so that it carries the draft's location.
-    const drafted = incident.planned && postmortemDrafted(incident) && patched(SUMMARY_WITH_DRAFT_PATCH);
+    const drafted = incident.planned && postmortemDrafted(incident) && hasPatch(SUMMARY_WITH_DRAFT_PATCH);
     if (!drafted) void notify.chatTemplate('post-incident-summary', summaryFacts);
     notify.audiences(resolutionFacts(state, 'resolution'));
     if (!drafted) notify.audiences(summaryFacts);
@@ -216,13 +216,13 @@ function writePostmortem(
   const { state, recorder, notify } = incident;
   const rules = state.policy.rules.postmortem;
   if (!rules?.required || state.resolvedAt === null) return;
-  if (state.drill && patched(DRILL_WITHOUT_POSTMORTEM_PATCH)) {
+  if (state.drill && hasPatch(DRILL_WITHOUT_POSTMORTEM_PATCH)) {
     // The drill report is a drill's record; a postmortem would remind and escalate to real managers for 48 h.
     recorder.record('postmortem', 'system', 'drill: no postmortem, the drill report is its record');
     return;
   }
   const dueAt = state.resolvedAt + rules.due;
-  if (incident.planned && patched(POSTMORTEM_WORKFLOW_PATCH)) {
+  if (incident.planned && hasPatch(POSTMORTEM_WORKFLOW_PATCH)) {
     return startPostmortem(incident, resolvedBy, dueAt, afterDraft);
   }
   // The activity reads the incident by query: the whole timeline never becomes an activity input in history.

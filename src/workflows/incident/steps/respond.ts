@@ -1,4 +1,5 @@
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { hasPatch } from '../release';
 import {
   alertNames,
   alertsReceivedSchema,
@@ -53,7 +54,7 @@ export function promptLeads(incident: Incident): void {
   const { state, recorder, notify } = incident;
   if (!state.policy.roles?.promptLeadsFor?.includes(state.severity)) return;
   const missing = (['comms', 'ops'] as const).filter((role) => state.roles[role] === undefined);
-  if (missing.length === 0 || !patched(ROLE_PROMPTS_PATCH)) return;
+  if (missing.length === 0 || !hasPatch(ROLE_PROMPTS_PATCH)) return;
   const asked = state.roles.commander ?? 'primary-oncall';
   const needs = missing.map((role) => (role === 'ops' ? 'an ' : 'a ') + ROLE_TITLES[role]).join(' and ');
   const how = missing.map((role) => `incident assign ${state.id} --role ${role} --user <name> --by <you>`).join('; ');
@@ -139,7 +140,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
       notify.audiences(facts);
     } else {
       notify.chat(internalStatusUpdate(state, posted));
-      if (patched(STAKEHOLDER_UPDATES_PATCH)) emailUpdate(incident, posted, update.userFacing);
+      if (hasPatch(STAKEHOLDER_UPDATES_PATCH)) emailUpdate(incident, posted, update.userFacing);
       else if (state.policy.rules.stakeholderEmail === 'all')
         notify.email(['stakeholders'], internalStatusUpdate(state, posted));
     }
@@ -165,7 +166,7 @@ export function registerResponseHandlers(declared: DeclaredIncident): void {
   onCommand(declared, addNoteUpdate, 'addNote', noteSchema, (incident, { text, by }, at) => {
     incident.recorder.record('note', by, text, undefined, at);
     // Runbook 004: what responders capture goes to the channel too, with who wrote it and when.
-    if (patched(NOTES_IN_CHANNEL_PATCH)) {
+    if (hasPatch(NOTES_IN_CHANNEL_PATCH)) {
       incident.notify.chat(plainMessage(incident.state, 'note', `${by} (${new Date(at).toISOString()}): ${text}`));
     }
   });

@@ -3,7 +3,7 @@ import type { Contact } from '../../domain/policy';
 
 /** Who pressed the button or typed the command, as the incident records them and as Slack messages name them. */
 export interface SlackActor {
-  /** Written on the timeline (`by`): the policy contact's key, or `slack-<user id>` for someone the policy lacks. */
+  /** Written on the timeline (`by`): the policy contact's key, or `slack:<user id>` for someone the policy lacks. */
   by: string;
   /** For people reading Slack: the contact's name, else Slack's own name for the user, else a mention. */
   name: string;
@@ -26,7 +26,7 @@ interface SlackProfile {
  * the contact matching the user's Slack email (users.info, scope users:read.email). The contact's key is what is
  * recorded, because it is what the rest of the system names people by: the channel invites, mentions and the
  * escalation ladder resolve it back to the same Slack user. The domain's actor rule refuses `:`, so someone the
- * policy does not know is recorded as `slack-<user id>`.
+ * policy does not know is recorded as `slack:<user id>`.
  */
 export class SlackActors {
   private readonly profiles = new Map<string, { at: number; profile: SlackProfile }>();

@@ -73,6 +73,12 @@ describe('lifecycle rules and long incidents (time-skipping)', () => {
     }
     await harness.env.sleep('1m');
     const after = await incident.query(stateQuery);
+    // Commands that race the run boundary are all kept: the run ends only once no command and no delivery is in flight.
+    const scribes = after.timeline.filter((e) => e.type === 'role-assigned' && e.data?.role === 'scribe');
+    assert.deepEqual(
+      scribes.map((e) => e.data?.user),
+      Array.from({ length: 12 }, (_, i) => `s${i}`),
+    );
     const latestRun = (await harness.env.client.workflow.getHandle(incident.workflowId).describe()).runId;
     assert.notEqual(latestRun, firstRun, 'the incident continued as new');
     // Deliveries stay in the first run's history; everything else carries over unchanged.

@@ -298,7 +298,12 @@ export class Notifier {
   }
 
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.busy()) await Promise.all([...this.pending]);
+  }
+
+  /** Whether a delivery is still in flight. */
+  busy(): boolean {
+    return this.pending.size > 0;
   }
 
   private ref(step: string): IncidentRef {

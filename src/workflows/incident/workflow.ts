@@ -52,9 +52,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     else await untilNextDeadlineOrAnyChange(incident);
   }
 
-  // Let in-flight updates and notifications finish, so nothing is lost at close or at a run boundary.
-  await condition(allHandlersFinished);
-  await incident.notify.settled();
+  // Let in-flight updates and notifications finish, so nothing is lost at close or at a run boundary. A command
+  // that arrives while the notifications settle sends its own, so wait again until both are quiet at once.
+  do {
+    await condition(allHandlersFinished);
+    await incident.notify.settled();
+  } while (!allHandlersFinished() || incident.notify.busy());
   if (incident.isClosed && hasPatch(ARCHIVE_ON_CLOSE_PATCH)) await archiveClosedIncident(incident);
   if (!incident.isClosed) await continueAsNewWith(input, incident);
   return incident.outcome();

@@ -17,6 +17,7 @@ import { checksFor } from './verification/smoke-tests';
 import { heartbeatHandoff } from './handoff';
 import type { IntegrationProviders } from './providers';
 import type { MessageFacts } from '../domain/message-facts';
+import { unpackMessage } from '../domain/packed-message';
 import { messageRenderer, publicText, serviceLinks, withFields } from './templates/content';
 import type { ActionPlan, ActionPlanRequest, ActionRequest, ActionResult } from './types';
 import type {
@@ -25,7 +26,7 @@ import type {
   ArchiveChannelRequest,
   ChannelReceipt,
   ChatPostActivityRequest,
-  ChatSummaryRequest,
+  ChatSummaryActivityRequest,
   DeliveryReceipt,
   DiagnosticsReport,
   DiagnosticsRequest,
@@ -84,7 +85,7 @@ export function createActivities(configured: IntegrationProviders) {
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
       const { declaration, ...channelRequest } = request;
       if (!declaration) return providers.chat.openChannel(channelRequest);
-      const message = withFields(declaration.message, serviceLinks(providers.policy, declaration.links));
+      const message = withFields(unpackMessage(declaration.message), serviceLinks(providers.policy, declaration.links));
       const post = { ...channelRequest, key: declaration.key, message, pin: true };
       return providers.chat.openChannel(channelRequest, { post, attempt: Context.current().info.attempt });
     },
@@ -94,8 +95,8 @@ export function createActivities(configured: IntegrationProviders) {
       const post = { incidentId, key, drill, channel, mention, pin, actionItem, message: render(request) };
       return providers.chat.post(post, Context.current().info.attempt);
     },
-    async updateChatSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt> {
-      const summary = withFields(request.summary, serviceLinks(providers.policy, request.links));
+    async updateChatSummary(request: ChatSummaryActivityRequest): Promise<DeliveryReceipt> {
+      const summary = withFields(unpackMessage(request.summary), serviceLinks(providers.policy, request.links));
       return providers.chat.updateSummary({ ...request, summary });
     },
     async archiveChannel(request: ArchiveChannelRequest): Promise<DeliveryReceipt> {

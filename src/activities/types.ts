@@ -1,5 +1,6 @@
 import type { MessageFacts } from '../domain/message-facts';
 import type { TemplateName } from '../domain/policy/audiences';
+import type { MessageOnTheWire } from '../domain/packed-message';
 import type { RenderedMessage } from '../domain/templates';
 import type { Severity } from '../domain/severity';
 import type { IncidentState, PageReason, PublicUpdate } from '../domain/incident';
@@ -29,7 +30,7 @@ export interface OpenChannelRequest extends IncidentRef {
    * The declaration, posted and pinned as the channel's first message by the same activity, so responders read it
    * one workflow task sooner. Its own key keeps a retried attempt from posting it twice.
    */
-  declaration?: { key: string; message: RenderedMessage; links?: string };
+  declaration?: { key: string; message: MessageOnTheWire; links?: string };
 }
 
 export interface ChannelReceipt extends DeliveryReceipt {
@@ -45,7 +46,7 @@ export interface ChannelReceipt extends DeliveryReceipt {
  * and dashboard links the message carries.
  */
 export type MessageContent =
-  | { message: RenderedMessage; template?: undefined; links?: string }
+  | { message: MessageOnTheWire; template?: undefined; links?: string }
   | { template: TemplateName; facts: MessageFacts; message?: undefined; links?: string };
 
 export interface ChatRequest extends IncidentRef {
@@ -67,6 +68,9 @@ export interface ChatSummaryRequest extends IncidentRef {
   /** The service whose runbook and dashboard links the summary shows (absent in older incidents' requests). */
   links?: string;
 }
+
+/** The summary as the workflow sends it, packed (domain/packed-message.ts). */
+export type ChatSummaryActivityRequest = Omit<ChatSummaryRequest, 'summary'> & { summary: MessageOnTheWire };
 
 export interface ArchiveChannelRequest extends IncidentRef {
   channel: string | null;

@@ -1,4 +1,5 @@
 import type { Policy } from '../../domain/policy';
+import { unpackMessage } from '../../domain/packed-message';
 import type { RenderedMessage } from '../../domain/templates';
 import type { MessageContent } from '../types';
 import { ApplicationFailure } from '@temporalio/common';
@@ -26,7 +27,7 @@ export function messageRenderer(policy: Policy): (content: MessageContent) => Re
   return (content) => {
     const links = serviceLinks(policy, content.links);
     return content.template === undefined
-      ? withFields(content.message, links)
+      ? withFields(unpackMessage(content.message), links)
       : templates.render(content.template, content.facts, links);
   };
 }

@@ -2,6 +2,7 @@ import { setCurrentDetails } from '@temporalio/workflow';
 import { hasPatch } from './release';
 import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
+import { packMessage } from '../../domain/packed-message';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
 import { factsFor, hears, publicUpdateFacts, templateFor, type MessageFacts } from '../../domain/message-facts';
 import type { TemplateName } from '../../domain/policy/audiences';
@@ -72,7 +73,7 @@ export class Notifier {
         topic: channelTopic(this.state),
         responders,
         ...(declarationRef
-          ? { declaration: { key: declarationRef.key, message: declaration, links: this.state.service } }
+          ? { declaration: { key: declarationRef.key, message: packMessage(declaration), links: this.state.service } }
           : {}),
       })
       .then((receipt) => {
@@ -83,7 +84,7 @@ export class Notifier {
     // The declaration is the channel's first message; the rest may then arrive in any order but after it. When the
     // channel cannot be opened, the declaration still goes out the way every message does without a channel.
     this.channelReady = opened.catch(() => undefined);
-    const post = { message: declaration, links: this.state.service };
+    const post = { message: packMessage(declaration), links: this.state.service };
     this.channelReady = together
       ? opened.then(
           (receipt) => (receipt.declaration ? this.recordSent('chat', receipt.declaration) : undefined),
@@ -96,7 +97,7 @@ export class Notifier {
   }
 
   chat(message: RenderedMessage, mention?: string[]): void {
-    void this.postChat({ message }, mention);
+    void this.postChat({ message: packMessage(message) }, mention);
   }
 
   /** A message the activity renders from a template file and these facts; settles once it is posted or failed. */
@@ -163,7 +164,7 @@ export class Notifier {
   summary(): void {
     const ref = this.ref('summary');
     const previous = this.lastSummary;
-    const summary = incidentSummary(this.state);
+    const summary = packMessage(incidentSummary(this.state));
     const topic = channelTopic(this.state);
     const refresh = (async () => {
       await previous;
@@ -198,7 +199,7 @@ export class Notifier {
 
   email(audience: string[], message: RenderedMessage): void {
     const ref = this.ref('email');
-    void this.track('email', () => notifications.sendEmail({ ...ref, audience, message }));
+    void this.track('email', () => notifications.sendEmail({ ...ref, audience, message: packMessage(message) }));
   }
 
   /** Public updates never reach a status page for security incidents or drills. */

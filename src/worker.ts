@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type IntegrationProviders } from './activities';
@@ -9,7 +9,7 @@ import { loadConfig, loadPolicy, type AppConfig } from './config';
 import { loadIntegrationConfig } from './config/integrations';
 import { syncDrillsAtStart } from './client/drills';
 import { statusPageTaskQueue } from './workflows/task-queues';
-import { WORKFLOWS_PATH, workflowBundleOptions } from './workflow-bundle';
+import { cachedWorkflowBundle } from './workflow-bundle';
 import { loadRecordsConfig } from './config/records';
 import { droppedMetricsSinks, IncidentMetrics } from './metrics/registry';
 import { openIncidentCounter } from './metrics/open-incidents';
@@ -32,8 +32,8 @@ export async function createWorker(options: {
   namespace?: string;
   taskQueue: string;
   providers: IntegrationProviders;
-  /** A prebuilt bundle saves tests the few seconds of bundling per worker. */
-  workflowBundle?: WorkflowBundle;
+  /** The workflow code to run; without it, the cached bundle of the sources (workflow-bundle.ts). */
+  workflowBundle?: WorkflowBundleOption;
   /** Incidents kept in memory; the SDK's default otherwise. */
   maxCachedWorkflows?: number;
   /** Where the workflows' response facts are counted; a worker built without one drops them. */
@@ -52,9 +52,7 @@ export async function createWorker(options: {
   const incidents = await Worker.create({
     ...shared,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions }),
+    workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle({ logger: Runtime.instance().logger })),
     activities,
     sinks: options.metrics?.sinks() ?? droppedMetricsSinks,
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),

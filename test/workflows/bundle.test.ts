@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
+import { cachedWorkflowBundle, WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
 
 const logger = new DefaultLogger('ERROR');
 
@@ -26,6 +29,28 @@ describe('workflow bundle', () => {
     await assert.rejects(
       bundleWorkflowCode({ workflowsPath: require.resolve('../fixtures/workflow-with-node-builtin'), logger }),
       /disallowed modules[\s\S]*fs/,
+    );
+  });
+
+  it('is bundled once per change of the sources and read from the cache after that', async (t) => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'workflow-bundle-'));
+    t.after(() => rm(cacheDir, { recursive: true, force: true }));
+    const dayAndMore = (Date.now() - 25 * 60 * 60 * 1000) / 1000;
+    await writeFile(path.join(cacheDir, 'workflows-stale.js'), '');
+    await utimes(path.join(cacheDir, 'workflows-stale.js'), dayAndMore, dayAndMore);
+    await writeFile(path.join(cacheDir, 'workflows-another-checkout.js'), '');
+
+    const first = await cachedWorkflowBundle({ cacheDir, logger });
+    assert.ok('codePath' in first, JSON.stringify(first));
+    const built = await stat(first.codePath);
+    assert.ok(built.size > 100_000, `${built.size} bytes`);
+    const second = await cachedWorkflowBundle({ cacheDir, logger });
+    assert.deepEqual(second, first);
+    assert.equal((await stat(first.codePath)).mtimeMs, built.mtimeMs, 'read, not bundled again');
+    // A bundle of other sources a day old is removed; a recent one (another checkout's) stays.
+    assert.deepEqual(
+      (await readdir(cacheDir)).sort(),
+      [path.basename(first.codePath), 'workflows-another-checkout.js'].sort(),
     );
   });
 });

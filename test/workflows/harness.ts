@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { IntegrationProviders } from '../../src/activities';
 import { embeddedProviders } from '../../src/activities/defaults';
 import { Outbox, type OutboxChannel } from '../../src/activities/outbox/store';
@@ -15,7 +16,7 @@ import { localDirs } from '../../src/config';
 import type { IncidentMetrics } from '../../src/metrics/registry';
 import { createTimeSkippingEnv, incidentSearchAttributeKeys } from '../support/temporal';
 import { createWorker, type IncidentWorker } from '../../src/worker';
-import { WORKFLOWS_PATH, workflowBundleOptions } from '../../src/workflow-bundle';
+import { cachedWorkflowBundle } from '../../src/workflow-bundle';
 import { incidentWorkflow } from '../../src/workflows';
 import { declareUpdate, incidentWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { incidentStaticDetails, incidentStaticSummary } from '../../src/workflows/incident/details';
@@ -65,15 +66,11 @@ export const CHECKED_CHECKOUT_POLICY = {
 /** Activity failures are part of what these tests exercise; only errors are worth printing. */
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundleOption> | undefined;
 
-/** Bundled once per test process; every harness's worker reuses it. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return (bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    ...workflowBundleOptions,
-    logger: new DefaultLogger('WARN'),
-  }));
+/** Read once per test process from the bundle cache (bundled by the first process after a change). */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  return (bundle ??= cachedWorkflowBundle({ logger: new DefaultLogger('WARN') }));
 }
 
 export interface HarnessOptions {
@@ -85,10 +82,6 @@ export interface HarnessOptions {
   maxCachedWorkflows?: number;
 }
 
-/**
- * A fresh time-skipping server per test: the test server's clock is global, so one test's in-flight
- * activities must never hold back another test's time skipping.
- */
 /**
  * A fresh time-skipping server per test: the test server's clock is global and it skips time only when nothing is
  * in flight, so one test's leftovers (a task handed to a worker that has since stopped) would make the next test
@@ -132,7 +125,12 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
   };
   const declared: Array<WorkflowHandle<typeof incidentWorkflow>> = [];
   const endIncidents = async () => {
-    await Promise.all(declared.splice(0).map((handle) => handle.terminate('test finished').catch(() => undefined)));
+    const ending = declared.splice(0);
+    // Activities in flight finish first: one that queries its own incident (startPostmortem) would otherwise wait out
+    // the time-skipping server's 30 s query timeout once the incident is terminated under it.
+    const settleBy = Date.now() + 5_000;
+    await Promise.all(ending.map((handle) => activitiesSettled(handle, settleBy)));
+    await Promise.all(ending.map((handle) => handle.terminate('test finished').catch(() => undefined)));
   };
   return {
     env,
@@ -181,6 +179,14 @@ export async function startHarness(env: TestWorkflowEnvironment, options: Harnes
       await stopWorker();
     },
   };
+}
+
+async function activitiesSettled(handle: WorkflowHandle, by: number): Promise<void> {
+  while (Date.now() < by) {
+    const described = await handle.describe().catch(() => undefined);
+    if (described?.status.name !== 'RUNNING' || (described.raw.pendingActivities ?? []).length === 0) return;
+    await setTimeout(50);
+  }
 }
 
 /** Registers the incident search attributes on a time-skipping server, which rejects undeclared ones. */
@@ -232,7 +238,7 @@ export async function outboxPayloadsOf<P>(
   for (;;) {
     const payloads = (await harness.outbox.read({ incidentId, channel })).map((r) => r.payload as P);
     if (payloads.some(match) || Date.now() > deadline) return payloads;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await setTimeout(100);
   }
 }
 

@@ -97,7 +97,7 @@ export function createActivities(configured: IntegrationProviders) {
     },
     async updateChatSummary(request: ChatSummaryActivityRequest): Promise<DeliveryReceipt> {
       const summary = withFields(unpackMessage(request.summary), serviceLinks(providers.policy, request.links));
-      return providers.chat.updateSummary({ ...request, summary });
+      return providers.chat.updateSummary({ ...request, summary }, Context.current().info.attempt);
     },
     async archiveChannel(request: ArchiveChannelRequest): Promise<DeliveryReceipt> {
       return providers.chat.archive(request);

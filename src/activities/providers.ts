@@ -40,7 +40,8 @@ export interface ChatProvider {
    * only a retry pays for looking.
    */
   post(request: ChatRequest, attempt: number): Promise<DeliveryReceipt>;
-  updateSummary(request: ChatSummaryRequest): Promise<DeliveryReceipt>;
+  /** `attempt` as for `post`: a first summary's first attempt cannot have posted it. */
+  updateSummary(request: ChatSummaryRequest, attempt: number): Promise<DeliveryReceipt>;
   archive(request: ArchiveChannelRequest): Promise<DeliveryReceipt>;
 }
 

@@ -67,6 +67,11 @@ export interface ChatSummaryRequest extends IncidentRef {
   topic: string;
   /** The service whose runbook and dashboard links the summary shows (absent in older incidents' requests). */
   links?: string;
+  /**
+   * The first summary in a channel the incident has just opened: its first attempt has nothing to look for and posts
+   * straight away (absent in older incidents' requests and on every later refresh).
+   */
+  first?: boolean;
 }
 
 /** The summary as the workflow sends it, packed (domain/packed-message.ts). */

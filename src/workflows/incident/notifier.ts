@@ -42,6 +42,8 @@ export class Notifier {
   private readonly pending = new Set<Promise<void>>();
   private channelReady: Promise<unknown> = Promise.resolve();
   private lastSummary: Promise<unknown> = Promise.resolve();
+  /** Whether the next summary is the first in a channel this incident opened, not one it found already there. */
+  private firstSummary = false;
   private shownDetails = '';
 
   /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
@@ -78,6 +80,7 @@ export class Notifier {
       })
       .then((receipt) => {
         this.state.chatChannel = receipt.channel;
+        this.firstSummary &&= !receipt.duplicate;
         return receipt;
       });
     void this.track('chat', () => opened);
@@ -93,6 +96,7 @@ export class Notifier {
         )
       : this.postChat(post, undefined, true);
     this.lastSummary = this.channelReady;
+    this.firstSummary = true;
     this.summary();
   }
 
@@ -169,7 +173,16 @@ export class Notifier {
     const refresh = (async () => {
       await previous;
       const links = this.state.service;
-      return notifications.updateChatSummary({ ...ref, channel: this.state.chatChannel, summary, topic, links });
+      const first = this.firstSummary ? { first: true } : {};
+      this.firstSummary = false;
+      return notifications.updateChatSummary({
+        ...ref,
+        channel: this.state.chatChannel,
+        summary,
+        topic,
+        links,
+        ...first,
+      });
     })();
     this.lastSummary = refresh.catch(() => undefined);
     void this.track('chat', () => refresh);

@@ -105,7 +105,7 @@ describe('the buttons on the incident messages', () => {
     const ref = (step: string) => ({ incidentId, key: `incident-${incidentId}/${step}`, drill: false, channel });
     await chat.post({ ...ref('1'), message: rendered('declaration', 'declared'), pin: true }, 1);
     await chat.post({ ...ref('2'), message: rendered('note', 'declared') }, 1);
-    await chat.updateSummary({ ...ref('3'), summary: rendered('summary', 'investigating'), topic: 'SEV-1' });
+    await chat.updateSummary({ ...ref('3'), summary: rendered('summary', 'investigating'), topic: 'SEV-1' }, 1);
 
     const buttonsOf = (blocks: unknown[] | undefined) =>
       (blocks ?? [])
@@ -136,7 +136,7 @@ describe('the buttons on the incident messages', () => {
     assert.deepEqual(confirmed, [`incident-rollback:${incidentId}`]);
 
     // Once resolved, the summary drops them: every one would only be refused.
-    await chat.updateSummary({ ...ref('4'), summary: rendered('summary', 'resolved'), topic: 'SEV-1' });
+    await chat.updateSummary({ ...ref('4'), summary: rendered('summary', 'resolved'), topic: 'SEV-1' }, 1);
     assert.deepEqual(buttonsOf(fake.postedMessages(channel)[2]?.blocks), []);
   });
 

@@ -102,7 +102,7 @@ class SlackChat implements ChatProvider {
     return { destination: `#${channel} (message ${ts})`, duplicate: existing !== undefined };
   };
 
-  updateSummary: ChatProvider['updateSummary'] = (request) =>
+  updateSummary: ChatProvider['updateSummary'] = (request, attempt) =>
     // Serialised per incident, so two updates in one worker never both post a first summary message.
     this.serialize(`summary:${request.incidentId}`, async () => {
       const channel = await this.channelFor(request);
@@ -115,7 +115,11 @@ class SlackChat implements ChatProvider {
         (m.metadata?.event_type === SUMMARY_EVENT && m.metadata.event_payload?.incident_id === request.incidentId) ||
         (m.blocks ?? []).some((block) => block.block_id === blockId);
 
-      let summary = this.summaryOf.get(channel) ?? (await this.findSummary(channel, isSummary));
+      // The first summary of a channel the incident just opened, on its first attempt, has nothing to find: it skips
+      // the two reads (pins and history, tier-3 calls); a retry may follow a post that landed, so it looks.
+      const nothingToFind = request.first === true && attempt === 1;
+      let summary =
+        this.summaryOf.get(channel) ?? (nothingToFind ? undefined : await this.findSummary(channel, isSummary));
       const duplicate = summary?.key === request.key;
       if (summary && !duplicate) {
         const { ts } = summary;

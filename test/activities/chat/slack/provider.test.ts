@@ -187,12 +187,12 @@ describe('Slack chat provider against a loopback Slack', () => {
     const chat = provider(fake);
     const { channel } = await chat.openChannel(openRequest());
 
-    const first = await chat.updateSummary(summaryRequest(channel, '4-summary', 'investigating'));
+    const first = await chat.updateSummary(summaryRequest(channel, '4-summary', 'investigating'), 1);
     const [posted] = withMetadata(fake, channel, 'incident_summary');
     assert.ok(posted);
     assert.equal(posted.pinned, true);
 
-    const second = await chat.updateSummary(summaryRequest(channel, '5-summary', 'mitigated'));
+    const second = await chat.updateSummary(summaryRequest(channel, '5-summary', 'mitigated'), 1);
     const summaries = withMetadata(fake, channel, 'incident_summary');
     assert.equal(summaries.length, 1);
     assert.equal(summaries[0]?.ts, posted.ts);
@@ -209,9 +209,26 @@ describe('Slack chat provider against a loopback Slack', () => {
     assert.deepEqual([first.duplicate, second.duplicate], [false, false]);
 
     // The same step again (an activity retry) changes nothing.
-    const again = await chat.updateSummary(summaryRequest(channel, '5-summary', 'mitigated'));
+    const again = await chat.updateSummary(summaryRequest(channel, '5-summary', 'mitigated'), 1);
     assert.equal(again.duplicate, true);
     assert.equal(fake.callsTo('chat.update').length, 1);
+  });
+
+  test("a fresh channel's first summary posts without reading Slack; its retry looks first and posts nothing twice", async (t) => {
+    const fake = await startFake(t);
+    const { channel } = await provider(fake).openChannel(openRequest());
+    const reads = () => fake.callsTo('pins.list').length + fake.callsTo('conversations.history').length;
+    const first = { ...summaryRequest(channel, '4-summary', 'investigating'), first: true };
+
+    await provider(fake).updateSummary(first, 1);
+    assert.equal(reads(), 0);
+    assert.equal(withMetadata(fake, channel, 'incident_summary').length, 1);
+
+    // The activity's answer was lost and it runs again on another worker: the retry finds its own post.
+    await provider(fake).updateSummary(first, 2);
+    assert.ok(reads() > 0);
+    assert.equal(withMetadata(fake, channel, 'incident_summary').length, 1);
+    assert.equal(fake.callsTo('chat.postMessage').length, 1);
   });
 
   test('concurrent summary updates in one worker still make one summary message', async (t) => {
@@ -220,8 +237,8 @@ describe('Slack chat provider against a loopback Slack', () => {
     const { channel } = await chat.openChannel(openRequest());
 
     await Promise.all([
-      chat.updateSummary(summaryRequest(channel, '4-summary', 'investigating')),
-      chat.updateSummary(summaryRequest(channel, '5-summary', 'identified')),
+      chat.updateSummary(summaryRequest(channel, '4-summary', 'investigating'), 1),
+      chat.updateSummary(summaryRequest(channel, '5-summary', 'identified'), 1),
     ]);
 
     const summaries = withMetadata(fake, channel, 'incident_summary');
@@ -232,10 +249,10 @@ describe('Slack chat provider against a loopback Slack', () => {
   test('a restarted worker finds the pinned summary and edits it, even without the channel id', async (t) => {
     const fake = await startFake(t);
     const { channel } = await provider(fake).openChannel(openRequest());
-    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'));
+    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'), 1);
 
     const restarted = provider(fake);
-    await restarted.updateSummary(summaryRequest(null, '9-summary', 'resolved'));
+    await restarted.updateSummary(summaryRequest(null, '9-summary', 'resolved'), 1);
 
     const summaries = withMetadata(fake, channel, 'incident_summary');
     assert.equal(summaries.length, 1);
@@ -246,12 +263,12 @@ describe('Slack chat provider against a loopback Slack', () => {
   test('a summary posted just before a crash (never pinned) is found by its metadata and pinned', async (t) => {
     const fake = await startFake(t);
     const { channel } = await provider(fake).openChannel(openRequest());
-    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'));
+    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'), 1);
     const [posted] = withMetadata(fake, channel, 'incident_summary');
     assert.ok(posted);
     posted.pinned = false;
 
-    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'));
+    await provider(fake).updateSummary(summaryRequest(channel, '4-summary', 'investigating'), 1);
 
     assert.equal(withMetadata(fake, channel, 'incident_summary').length, 1);
     assert.equal(posted.pinned, true);

@@ -59,7 +59,9 @@ export function createActivities(configured: IntegrationProviders) {
   const policyOf = (severity: Severity, service?: string): IncidentPolicy => {
     const policy = incidentPolicyFor(providers.policy, severity);
     if (service === undefined) return policy;
-    return { ...policy, smokeChecks: checksFor(providers.policy.services[service]).length };
+    const config = providers.policy.services[service];
+    const dashboard = providers.policy.diagnostics.grafana !== undefined && config?.diagnostics?.grafana !== undefined;
+    return { ...policy, smokeChecks: checksFor(config).length, dashboard };
   };
   return {
     /** The policy is read by the worker and recorded in history, so each incident keeps the one it started with. */

@@ -200,6 +200,20 @@ describe('diagnostics in the incident (time-skipping)', () => {
     );
   });
 
+  it('a service without a dashboard is not marked at declaration, and no activity is spent learning that', async () => {
+    const incident = await harness.declare({ severity: 'SEV-1', service: 'billing', commander: 'carol' });
+    await eventually(
+      () => diagnosticsOf(incident),
+      (entries) => entries.length > 0,
+    );
+    const scheduled = (await incident.fetchHistory()).events?.flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    assert.ok(scheduled?.includes('collectDiagnostics'), JSON.stringify(scheduled));
+    assert.ok(!scheduled?.includes('annotateDashboard'), JSON.stringify(scheduled));
+    assert.equal((await incident.query(stateQuery)).policy.dashboard, false);
+  });
+
   it('a SEV-2 is diagnosed again after each mitigation', async () => {
     const incident = await harness.declare({ severity: 'SEV-2' });
     await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });

@@ -22,15 +22,17 @@ const fixture = (name: string) =>
 // checklists, role prompts, the status-page queue). The fourth was recorded with those, before the rendered public
 // update and the summary that waits for the postmortem draft. The fifth has those, each patch with its own marker,
 // before the declaration checked by the worker and the release marker that stands for every patch. The sixth has
-// those, with every message still whole in its requests. The seventh is the same story on today's code, its status
-// update with public text and its messages packed (domain/packed-message.ts).
+// those, with every message still whole in its requests. The seventh has them packed (domain/packed-message.ts), and
+// marks a service without a dashboard through an activity that says so. The eighth is the same story on today's
+// code, its status update with public text.
 const beforePatch = fixture('full-lifecycle.json');
 const engineRelease = fixture('full-lifecycle-engine-release.json');
 const frontDoorRelease = fixture('full-lifecycle-v2.json');
 const beforeRenderedPublicText = fixture('full-lifecycle-v3.json');
 const beforeReleaseMarker = fixture('full-lifecycle-v4.json');
 const beforePackedMessages = fixture('full-lifecycle-v5.json');
-const current = fixture('full-lifecycle-v6.json');
+const beforeDashboardInPolicy = fixture('full-lifecycle-v6.json');
+const current = fixture('full-lifecycle-v7.json');
 
 const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions };
 
@@ -115,6 +117,13 @@ describe('replay of recorded full lifecycles', () => {
 
   it('an incident started before messages were packed finishes on the current code', async () => {
     await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-packed-messages' }, beforePackedMessages);
+  });
+
+  it('an incident started before its policy said whether there is a dashboard finishes on the current code', async () => {
+    await Worker.runReplayHistory(
+      { ...replayOptions, replayName: 'before-dashboard-in-policy' },
+      beforeDashboardInPolicy,
+    );
   });
 
   it('an incident started on the current code replays deterministically', async () => {

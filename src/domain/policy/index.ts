@@ -369,6 +369,11 @@ export interface IncidentPolicy {
    * none, only the IC resolves, unverified with a reason. Absent in incidents declared before it: they resolve as did.
    */
   smokeChecks?: number;
+  /**
+   * Whether the service's Grafana dashboard is marked (Grafana configured and the service names its dashboard). Absent
+   * in incidents declared before it: they ask the worker each time, which answers that there is none.
+   */
+  dashboard?: boolean;
 }
 
 /** Builds the effective policy from an already-parsed file object (or none). Throws a ZodError naming the bad field. */

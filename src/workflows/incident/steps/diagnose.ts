@@ -88,6 +88,9 @@ function diagnosticsMessage(incident: Incident, report: DiagnosticsReport, when:
 /** A dashboard mark, in the background; a service without a dashboard is skipped (the diagnostics say so). */
 function annotate(incident: Incident, event: AnnotationRequest['event'], what: string, at: number | null): void {
   const { state, recorder } = incident;
+  // Known from the policy the incident started with: no activity to learn there is no dashboard to mark. Incidents
+  // whose recorded policy predates the answer ask, as they did (their history has those activities).
+  if (state.policy.dashboard === false) return;
   const text = `${state.drill ? '[DRILL] ' : ''}[${state.severity}] ${state.id} ${what}`;
   incident.notify.background('annotation', async (ref) => {
     const receipt = await notifications.annotateDashboard({

@@ -58,11 +58,17 @@ export async function cachedWorkflowBundle(
   );
   if (cached) return { codePath };
   const { code } = await bundle();
-  await mkdir(cacheDir, { recursive: true });
-  // Written aside and renamed: a worker starting at the same moment reads a whole bundle or none.
-  const partial = `${codePath}.${process.pid}.partial`;
-  await writeFile(partial, code);
-  await rename(partial, codePath);
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    // Written aside and renamed: a worker starting at the same moment reads a whole bundle or none.
+    const partial = `${codePath}.${process.pid}.partial`;
+    await writeFile(partial, code);
+    await rename(partial, codePath);
+  } catch (error) {
+    // A read-only install (a locked-down container) still runs, bundling at every start, and says why.
+    options.logger?.warn(`workflow bundle not cached in ${cacheDir}: ${(error as Error).message}`);
+    return { code };
+  }
   await removeStale(cacheDir, name);
   return { codePath };
 }

@@ -53,4 +53,22 @@ describe('workflow bundle', () => {
       [path.basename(first.codePath), 'workflows-another-checkout.js'].sort(),
     );
   });
+
+  it('still runs where the cache cannot be written, bundling and saying why', async (t) => {
+    const root = await mkdtemp(path.join(tmpdir(), 'workflow-bundle-'));
+    t.after(() => rm(root, { recursive: true, force: true }));
+    // A file where the cache directory would be: nothing can be created under it.
+    await writeFile(path.join(root, 'not-a-directory'), '');
+    const warnings: string[] = [];
+    const recording = new DefaultLogger('WARN', ({ level, message }) => {
+      if (level === 'WARN') warnings.push(message);
+    });
+    const bundle = await cachedWorkflowBundle({
+      cacheDir: path.join(root, 'not-a-directory', 'cache'),
+      logger: recording,
+    });
+    assert.ok('code' in bundle && bundle.code.includes('incidentWorkflow'));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /workflow bundle not cached in .*not-a-directory/);
+  });
 });

@@ -92,39 +92,21 @@ describe('replay of recorded full lifecycles', () => {
     );
   });
 
-  it('an incident started before the planned-deadlines patch finishes on the current code', async () => {
-    await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-patch' }, beforePatch);
-  });
-
-  it('an incident started on the engine release finishes on the current code', async () => {
-    await Worker.runReplayHistory({ ...replayOptions, replayName: 'engine-release' }, engineRelease);
-  });
-
-  it('an incident started on the front-door release finishes on the current code', async () => {
-    await Worker.runReplayHistory({ ...replayOptions, replayName: 'front-door-release' }, frontDoorRelease);
-  });
-
-  it('an incident started before the rendered public text finishes on the current code', async () => {
-    await Worker.runReplayHistory(
-      { ...replayOptions, replayName: 'before-rendered-public-text' },
-      beforeRenderedPublicText,
-    );
-  });
-
-  it('an incident started with one marker per patch finishes on the current code', async () => {
-    await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-release-marker' }, beforeReleaseMarker);
-  });
-
-  it('an incident started before messages were packed finishes on the current code', async () => {
-    await Worker.runReplayHistory({ ...replayOptions, replayName: 'before-packed-messages' }, beforePackedMessages);
-  });
-
-  it('an incident started before its policy said whether there is a dashboard finishes on the current code', async () => {
-    await Worker.runReplayHistory(
-      { ...replayOptions, replayName: 'before-dashboard-in-policy' },
-      beforeDashboardInPolicy,
-    );
-  });
+  // Each older recording stands for the incidents still open when its release was deployed.
+  const olderRecordings: Array<[string, string, temporal.api.history.v1.IHistory]> = [
+    ['before the planned-deadlines patch', 'before-patch', beforePatch],
+    ['on the engine release', 'engine-release', engineRelease],
+    ['on the front-door release', 'front-door-release', frontDoorRelease],
+    ['before the rendered public text', 'before-rendered-public-text', beforeRenderedPublicText],
+    ['with one marker per patch', 'before-release-marker', beforeReleaseMarker],
+    ['before messages were packed', 'before-packed-messages', beforePackedMessages],
+    ['before its policy said whether there is a dashboard', 'before-dashboard-in-policy', beforeDashboardInPolicy],
+  ];
+  for (const [started, replayName, history] of olderRecordings) {
+    it(`an incident started ${started} finishes on the current code`, async () => {
+      await Worker.runReplayHistory({ ...replayOptions, replayName }, history);
+    });
+  }
 
   it('an incident started on the current code replays deterministically', async () => {
     await Worker.runReplayHistory({ ...replayOptions, replayName: 'current' }, current);

@@ -17,7 +17,7 @@ import { CHECKED_CHECKOUT_POLICY, startTimeSkippingHarness } from '../test/workf
  * Histories of incidents started before the planned-deadlines patch stay in the fixtures too: incidents running
  * during a deploy must finish on the new code, and replaying the old recording proves it.
  */
-export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v7.json');
+export const FULL_LIFECYCLE_HISTORY = path.join(__dirname, '../test/fixtures/histories/full-lifecycle-v8.json');
 
 async function main(): Promise<void> {
   const outcomes: SmokeTestReport[] = [

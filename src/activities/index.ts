@@ -14,6 +14,7 @@ import { postmortemActivities } from './postmortem/start';
 import { ticketActivities } from './postmortem/tickets';
 import { pageTargets } from './paging/targets';
 import { checksFor } from './verification/smoke-tests';
+import { openChannelWithPosts } from './chat/opening';
 import { heartbeatHandoff } from './handoff';
 import type { IntegrationProviders } from './providers';
 import type { MessageFacts } from '../domain/message-facts';
@@ -85,11 +86,7 @@ export function createActivities(configured: IntegrationProviders) {
       );
     },
     async openIncidentChannel(request: OpenChannelRequest): Promise<ChannelReceipt> {
-      const { declaration, ...channelRequest } = request;
-      if (!declaration) return providers.chat.openChannel(channelRequest);
-      const message = withFields(unpackMessage(declaration.message), serviceLinks(providers.policy, declaration.links));
-      const post = { ...channelRequest, key: declaration.key, message, pin: true };
-      return providers.chat.openChannel(channelRequest, { post, attempt: Context.current().info.attempt });
+      return openChannelWithPosts(providers.chat, providers.policy, request, Context.current().info.attempt);
     },
     /** Renders here, not in the workflow: a team's own template files take effect without a workflow change. */
     async postToChat(request: ChatPostActivityRequest): Promise<DeliveryReceipt> {

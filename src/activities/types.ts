@@ -31,6 +31,20 @@ export interface OpenChannelRequest extends IncidentRef {
    * one workflow task sooner. Its own key keeps a retried attempt from posting it twice.
    */
   declaration?: { key: string; message: MessageOnTheWire; links?: string };
+  /**
+   * The channel's first summary, pinned beside the declaration by the same activity (incidents since the
+   * channel-opening patch). The channel topic is the request's own.
+   */
+  summary?: { key: string; summary: MessageOnTheWire; links?: string };
+  /** What the incident said before its channel existed (the declaration's prompts and checklists), posted in order. */
+  posts?: OpeningPost[];
+}
+
+/** A post an incident made while its channel was being opened, delivered by the opening activity. */
+export interface OpeningPost {
+  key: string;
+  message: MessageOnTheWire;
+  mention?: string[];
 }
 
 export interface ChannelReceipt extends DeliveryReceipt {
@@ -38,6 +52,10 @@ export interface ChannelReceipt extends DeliveryReceipt {
   channel: string;
   /** The declaration's post, when the request carried one. */
   declaration?: DeliveryReceipt;
+  /** The first summary's, when the request carried one. */
+  summary?: DeliveryReceipt;
+  /** One per post the request carried, in its order. */
+  posts?: DeliveryReceipt[];
 }
 
 /**

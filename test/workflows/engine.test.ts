@@ -25,6 +25,12 @@ async function eventsOf(incident: WorkflowHandle<typeof incidentWorkflow>): Prom
   return (await incident.fetchHistory()).events ?? [];
 }
 
+const activityNames = (events: Event[]) =>
+  events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+const isOpening = (events: Event[], completed: Event) =>
+  events.find((e) => Number(e.eventId) === Number(completed.activityTaskCompletedEventAttributes?.scheduledEventId))
+    ?.activityTaskScheduledEventAttributes?.activityType?.name === 'openIncidentChannel';
+
 const timersStarted = (events: Event[]) => events.filter((e) => e.timerStartedEventAttributes).length;
 
 /** The size of each update's stored answer, in the order they completed. */
@@ -80,6 +86,61 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
     assert.equal(state.source, 'cli');
     assert.equal(state.drill, false);
     await bare.terminate('test over');
+  });
+
+  it('a channel opens with its declaration, first summary and prompts: one chat activity, each message once', async () => {
+    harness = await startTimeSkippingHarness();
+    const incident = await harness.declare({ severity: 'SEV-1', commander: 'al' });
+    await harness.env.sleep('1m');
+    const events = await eventsOf(incident);
+    const opened = events.findIndex((e) => e.activityTaskCompletedEventAttributes && isOpening(events, e));
+    assert.ok(opened > 0, 'the channel opened');
+    assert.deepEqual(
+      activityNames(events.slice(0, opened)).filter((name) => /Chat|Channel/.test(name)),
+      ['openIncidentChannel'],
+      'nothing else in the channel is sent until it is open',
+    );
+    const { id } = await incident.query(stateQuery);
+    const opening =
+      /^(open-channel|update-summary|post: \[SEV-1\] Checkout is down has been declared|post: al: this SEV-1 needs)/;
+    const chat = (await harness.outbox.read({ incidentId: id, channel: 'chat' }))
+      .map(({ payload }) => payload as { action: string; text?: string })
+      .map((p) => (p.action === 'post' ? `post: ${p.text?.split('\n')[0]}` : p.action))
+      .filter((line) => opening.test(line));
+    // The pager's own mention (no pager configured) may land between them; the summary goes beside the prompt.
+    assert.deepEqual(chat.slice(0, 2), ['open-channel', 'post: [SEV-1] Checkout is down has been declared.']);
+    assert.deepEqual(chat.slice(2).sort(), [
+      'post: al: this SEV-1 needs a Communications Lead and an Operations Lead. ' +
+        `incident assign ${id} --role comms --user <name> --by <you>; incident assign ${id} --role ops --user <name> --by <you>`,
+      'update-summary',
+    ]);
+    // Each delivery of the opening is on the timeline, as it would be from an activity of its own.
+    const sent = (await incident.query(stateQuery)).timeline
+      .filter((e) => e.type === 'notification-sent' && e.data?.channel === 'chat')
+      .map((e) => e.message);
+    assert.equal(sent.filter((m) => m.endsWith('(summary)')).length, 1, sent.join(' | '));
+    assert.ok(sent.length >= 4, sent.join(' | '));
+  });
+
+  it('a channel that cannot be opened still gets the declaration, the prompts and the summary, each once', async () => {
+    harness = await startTimeSkippingHarness({
+      override: (defaults) => ({
+        chat: {
+          ...defaults.chat,
+          openChannel: () => Promise.reject(ApplicationFailure.nonRetryable('Slack rejected the token (invalid_auth)')),
+        },
+      }),
+    });
+    const incident = await harness.declare({ severity: 'SEV-1', commander: 'al' });
+    await harness.env.sleep('1m');
+    const { id, timeline } = await incident.query(stateQuery);
+    const chat = (await harness.outbox.read({ incidentId: id, channel: 'chat' }))
+      .map(({ payload }) => payload as { action: string; text?: string })
+      .map((p) => (p.action === 'post' ? `post: ${p.text?.split('\n')[0]?.slice(0, 40)}` : p.action))
+      .filter((line) => !line.includes('you are paged') && !line.startsWith('post: diagnostics'));
+    assert.deepEqual(chat.slice(0, 1), ['post: [SEV-1] Checkout is down has been declar']);
+    assert.deepEqual(chat.slice(1).sort(), ['post: al: this SEV-1 needs a Communications Le', 'update-summary']);
+    assert.ok(timeline.some((e) => e.type === 'notification-failed' && e.message.includes('invalid_auth')));
   });
 
   it('answers each command with what it wrote: the same size on the 1st note as on the 40th', async () => {

@@ -23,8 +23,9 @@ const fixture = (name: string) =>
 // update and the summary that waits for the postmortem draft. The fifth has those, each patch with its own marker,
 // before the declaration checked by the worker and the release marker that stands for every patch. The sixth has
 // those, with every message still whole in its requests. The seventh has them packed (domain/packed-message.ts), and
-// marks a service without a dashboard through an activity that says so. The eighth is the same story on today's
-// code, its status update with public text.
+// marks a service without a dashboard through an activity that says so. The eighth has that known from the policy,
+// and its summary and prompts each sent by an activity of their own once the channel was open, under the previous
+// release marker. The ninth is the same story on today's code, its status update with public text.
 const beforePatch = fixture('full-lifecycle.json');
 const engineRelease = fixture('full-lifecycle-engine-release.json');
 const frontDoorRelease = fixture('full-lifecycle-v2.json');
@@ -32,7 +33,8 @@ const beforeRenderedPublicText = fixture('full-lifecycle-v3.json');
 const beforeReleaseMarker = fixture('full-lifecycle-v4.json');
 const beforePackedMessages = fixture('full-lifecycle-v5.json');
 const beforeDashboardInPolicy = fixture('full-lifecycle-v6.json');
-const current = fixture('full-lifecycle-v7.json');
+const beforeChannelOpening = fixture('full-lifecycle-v7.json');
+const current = fixture('full-lifecycle-v8.json');
 
 const replayOptions = { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundleOptions };
 
@@ -68,6 +70,7 @@ describe('replay of recorded full lifecycles', () => {
       frontDoorRelease,
       beforeRenderedPublicText,
       beforePackedMessages,
+      beforeChannelOpening,
       current,
     ]) {
       assert.deepEqual(
@@ -101,6 +104,7 @@ describe('replay of recorded full lifecycles', () => {
     ['with one marker per patch', 'before-release-marker', beforeReleaseMarker],
     ['before messages were packed', 'before-packed-messages', beforePackedMessages],
     ['before its policy said whether there is a dashboard', 'before-dashboard-in-policy', beforeDashboardInPolicy],
+    ['before its channel opened with its summary and prompts', 'before-channel-opening', beforeChannelOpening],
   ];
   for (const [started, replayName, history] of olderRecordings) {
     it(`an incident started ${started} finishes on the current code`, async () => {

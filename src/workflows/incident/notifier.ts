@@ -1,6 +1,6 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import { hasPatch } from './release';
-import type { DeliveryReceipt, IncidentRef, MessageContent, PageReason } from '../../activities/types';
+import type { DeliveryReceipt, IncidentRef, MessageContent, OpeningPost, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import { packMessage } from '../../domain/packed-message';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
@@ -14,6 +14,13 @@ import { nextStepRef, type Recorder } from './recorder';
 
 /** Incidents declared since this patch open their channel and post the declaration in one activity. */
 export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
+
+/**
+ * Incidents declared since this patch open their channel with everything said before it existed: the activity that
+ * opens it also pins the first summary and posts the declaration's prompts and checklists, which would otherwise
+ * wait for it and take an activity each.
+ */
+export const CHANNEL_OPENING_PATCH = 'channel-opening-v1' as const;
 
 /** Status-page updates go to their own rate-limited task queue, one after another. */
 export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
@@ -45,6 +52,8 @@ export class Notifier {
   /** Whether the next summary is the first in a channel this incident opened, not one it found already there. */
   private firstSummary = false;
   private shownDetails = '';
+  /** A channel whose opening waits for sendChannelOpening(), with the posts made meanwhile (CHANNEL_OPENING_PATCH). */
+  private opening?: ChannelOpening;
 
   /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
   private readonly pages = new Map<string, Promise<unknown>>();
@@ -59,12 +68,25 @@ export class Notifier {
     private readonly ordered = true,
   ) {}
 
-  /** Opens the incident channel and pins the declaration in it; every later chat message waits for both. */
+  /**
+   * Opens the incident channel and pins the declaration in it; every later chat message waits for both. Incidents
+   * declared since CHANNEL_OPENING_PATCH hold the opening until sendChannelOpening(), so the chat posts and the summary
+   * made until then travel with it.
+   */
   openChannel(declaration: RenderedMessage, responders: string[]): void {
     const ref = this.ref('channel');
     // Since this patch one activity opens the channel and posts the declaration: one workflow task and one
     // activity less before responders read anything. Incidents declared before it post the declaration on its own.
     const together = hasPatch(DECLARATION_WITH_CHANNEL_PATCH);
+    if (together && hasPatch(CHANNEL_OPENING_PATCH)) {
+      let open!: (ready: Promise<unknown>) => void;
+      // Messages that cannot travel with the opening (templates, rendered by their own activity) wait for it.
+      this.channelReady = new Promise<Promise<unknown>>((resolve) => (open = resolve));
+      this.lastSummary = this.channelReady;
+      this.opening = { ref, declarationKey: this.ref('chat').key, declaration, responders, posts: [], open };
+      this.details();
+      return;
+    }
     const declarationRef = together ? this.ref('chat') : undefined;
     const opened = notifications
       .openIncidentChannel({
@@ -100,7 +122,57 @@ export class Notifier {
     this.summary();
   }
 
+  /**
+   * Sends the channel opening that openChannel() held, with the posts and the summary made since. When the channel
+   * cannot be opened, each of them still goes out the way every message does without a channel.
+   */
+  sendChannelOpening(): void {
+    const opening = this.opening;
+    if (!opening) return;
+    this.opening = undefined;
+    const links = this.state.service;
+    const summaryRef = this.ref('summary');
+    const opened = notifications
+      .openIncidentChannel({
+        ...opening.ref,
+        title: this.state.title,
+        severity: this.state.severity,
+        security: this.state.security,
+        topic: channelTopic(this.state),
+        responders: opening.responders,
+        declaration: { key: opening.declarationKey, message: packMessage(opening.declaration), links },
+        summary: { key: summaryRef.key, summary: packMessage(incidentSummary(this.state)), links },
+        posts: opening.posts,
+      })
+      .then((receipt) => {
+        this.state.chatChannel = receipt.channel;
+        return receipt;
+      });
+    void this.track('chat', () => opened);
+    const delivered = opened.then(
+      (receipt) => {
+        for (const part of [receipt.declaration, receipt.summary, ...(receipt.posts ?? [])]) {
+          if (part) this.recordSent('chat', part);
+        }
+      },
+      () => {
+        const declared = this.postChat({ message: packMessage(opening.declaration), links }, undefined, true, READY);
+        for (const post of opening.posts) void this.postChat({ message: post.message }, post.mention, false, declared);
+        this.lastSummary = declared;
+        this.summary();
+        return declared;
+      },
+    );
+    opening.open(this.watch(delivered));
+    this.details();
+  }
+
   chat(message: RenderedMessage, mention?: string[]): void {
+    if (this.opening) {
+      const { key } = this.ref('chat');
+      this.opening.posts.push({ key, message: packMessage(message), ...(mention ? { mention } : {}) });
+      return;
+    }
     void this.postChat({ message: packMessage(message) }, mention);
   }
 
@@ -166,6 +238,8 @@ export class Notifier {
    * after another, so an older summary can never land after a newer one.
    */
   summary(): void {
+    // The opening pins the summary of the state as it is when it is sent.
+    if (this.opening) return this.details();
     const ref = this.ref('summary');
     const previous = this.lastSummary;
     const summary = packMessage(incidentSummary(this.state));
@@ -356,6 +430,19 @@ export class Notifier {
     this.pending.add(tracked);
     return tracked;
   }
+}
+
+/** Already settled: what a delivery waits on when nothing comes before it. */
+const READY: Promise<unknown> = Promise.resolve();
+
+interface ChannelOpening {
+  ref: IncidentRef;
+  declarationKey: string;
+  declaration: RenderedMessage;
+  responders: string[];
+  posts: OpeningPost[];
+  /** Settles channelReady with the opening's delivery. */
+  open: (ready: Promise<unknown>) => void;
 }
 
 interface Failure {

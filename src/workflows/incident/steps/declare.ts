@@ -150,4 +150,6 @@ export function announceDeclaration(incident: Incident): void {
   diagnoseAtDeclaration(incident);
   announceSpecialPaths(incident);
   promptLeads(incident);
+  // The channel opens with the declaration, the first summary and the chat posts above (incidents since the patch).
+  notify.sendChannelOpening();
 }

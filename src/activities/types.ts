@@ -53,10 +53,13 @@ export interface ChannelReceipt extends DeliveryReceipt {
   /** The declaration's post, when the request carried one. */
   declaration?: DeliveryReceipt;
   /** The first summary's, when the request carried one. */
-  summary?: DeliveryReceipt;
+  summary?: OpeningDelivery;
   /** One per post the request carried, in its order. */
-  posts?: DeliveryReceipt[];
+  posts?: OpeningDelivery[];
 }
+
+/** A delivery of the opening: its receipt, or why the provider refused it for good (the channel is open regardless). */
+export type OpeningDelivery = DeliveryReceipt | { failed: string };
 
 /**
  * What the workflow asks to send: a message it rendered itself, or a template and the facts to render it from (the

@@ -143,6 +143,28 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
     assert.ok(timeline.some((e) => e.type === 'notification-failed' && e.message.includes('invalid_auth')));
   });
 
+  it('a prompt the chat refuses for good is on the timeline as failed; the channel still opens', async () => {
+    harness = await startTimeSkippingHarness({
+      override: (defaults) => ({
+        chat: {
+          ...defaults.chat,
+          post: (request, attempt) =>
+            request.message.text.includes('needs a Communications Lead')
+              ? Promise.reject(ApplicationFailure.nonRetryable('Slack refused chat.postMessage (msg_too_long)'))
+              : defaults.chat.post(request, attempt),
+        },
+      }),
+    });
+    const incident = await harness.declare({ severity: 'SEV-1', commander: 'al' });
+    await harness.env.sleep('1m');
+    const { chatChannel, timeline } = await incident.query(stateQuery);
+    assert.ok(chatChannel, 'the channel opened');
+    assert.deepEqual(
+      timeline.filter((e) => e.type === 'notification-failed').map((e) => e.message),
+      ['chat: Slack refused chat.postMessage (msg_too_long)'],
+    );
+  });
+
   it('answers each command with what it wrote: the same size on the 1st note as on the 40th', async () => {
     harness = await startTimeSkippingHarness();
     const incident = await harness.declare({ severity: 'SEV-2' });

@@ -152,7 +152,12 @@ export class Notifier {
     const delivered = opened.then(
       (receipt) => {
         for (const part of [receipt.declaration, receipt.summary, ...(receipt.posts ?? [])]) {
-          if (part) this.recordSent('chat', part);
+          if (part === undefined) continue;
+          if ('failed' in part) {
+            this.recorder.record('notification-failed', 'system', `chat: ${part.failed}`, { channel: 'chat' });
+          } else {
+            this.recordSent('chat', part);
+          }
         }
       },
       () => {

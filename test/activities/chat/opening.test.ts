@@ -72,7 +72,10 @@ describe('opening an incident channel with what the incident said before it exis
     assert.equal(fake.callsTo('conversations.history').length + fake.callsTo('pins.list').length, 0);
     assert.equal(receipt.posts?.length, 2);
     assert.ok(receipt.summary && receipt.declaration);
-    assert.ok([receipt, receipt.summary, receipt.declaration, ...receipt.posts].every((r) => !r.duplicate));
+    assert.deepEqual(
+      [receipt, receipt.summary, receipt.declaration, ...receipt.posts].map((r) => 'duplicate' in r && r.duplicate),
+      [false, false, false, false, false],
+    );
   });
 
   test('a retry after an attempt that stopped half way posts only what is missing', async (t) => {
@@ -95,8 +98,22 @@ describe('opening an incident channel with what the incident said before it exis
     );
     assert.deepEqual(pinnedTexts(fake, channel).sort(), [DECLARED, 'Status: declared'].sort());
     assert.deepEqual(
-      [retried.declaration?.duplicate, ...(retried.posts ?? []).map((r) => r.duplicate), retried.summary?.duplicate],
+      [retried.declaration, ...(retried.posts ?? []), retried.summary].map((r) => r && 'duplicate' in r && r.duplicate),
       [true, true, false, false],
     );
+  });
+
+  test('a message Slack refuses for good is reported failed; the channel opens and the next post still goes', async (t) => {
+    const fake = await startFake(t);
+    fake.failNext('chat.postMessage', { error: 'msg_too_long' });
+    const receipt = await openChannelWithPosts(
+      chatOn(fake),
+      policy,
+      { ...request, declaration: undefined, summary: undefined },
+      1,
+    );
+
+    assert.deepEqual(receipt.posts?.[0], { failed: 'Slack refused chat.postMessage (msg_too_long)' });
+    assert.deepEqual(texts(fake, receipt.channel), ['@bob needs a Communications Lead']);
   });
 });

@@ -1,16 +1,19 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import { hasPatch } from './release';
-import type { DeliveryReceipt, IncidentRef, MessageContent, OpeningPost, PageReason } from '../../activities/types';
+import type { IncidentRef, MessageContent, OpeningPost, PageReason } from '../../activities/types';
 import { planDeadlines } from '../../domain/deadlines';
 import { packMessage } from '../../domain/packed-message';
 import type { IncidentState, PublicUpdate } from '../../domain/incident';
-import { factsFor, hears, publicUpdateFacts, templateFor, type MessageFacts } from '../../domain/message-facts';
+import { factsFor, hears, templateFor, type MessageFacts } from '../../domain/message-facts';
 import type { TemplateName } from '../../domain/policy/audiences';
 import type { RenderedMessage } from '../../domain/templates';
-import { channelTopic, escalationMessage, incidentSummary, userFacingUpdate } from '../../domain/templates';
-import { lookups, notifications, paging, rateLimitedNotifications } from './activity-profiles';
-import { incidentCurrentDetails, pageSummary } from './details';
-import { nextStepRef, type Recorder } from './recorder';
+import { channelTopic, incidentSummary } from '../../domain/templates';
+import { notifications } from './activity-profiles';
+import { Deliveries } from './deliveries';
+import { incidentCurrentDetails } from './details';
+import { Pager, type PageAction } from './pager';
+import type { Recorder } from './recorder';
+import { StatusPageUpdates } from './status-page';
 
 /** Incidents declared since this patch open their channel and post the declaration in one activity. */
 export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
@@ -22,9 +25,6 @@ export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
  */
 export const CHANNEL_OPENING_PATCH = 'channel-opening-v1' as const;
 
-/** Status-page updates go to their own rate-limited task queue, one after another. */
-export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
-
 /**
  * Incidents declared since this patch (their policy carries audiences) tell each audience what its severity makes it
  * hear, by its own channels, rendered by the activity from the facts; announce declaration and resolution in the
@@ -34,19 +34,10 @@ export const STATUS_PAGE_QUEUE_PATCH = 'status-page-queue-v1';
 export const AUDIENCES_PATCH = 'audiences-v1';
 
 /**
- * Incidents declared since this patch publish the user-facing template's rendering of each public update (a local
- * activity renders it once and it is kept on the update): the built-in page and the provider show the same text, the
- * team's template if it has one. Older incidents publish the workflow's own text.
+ * The incident's notifications: its channel and what is posted there, audiences, email, the status page and the
+ * pager, each sent in the background and recorded on the timeline (deliveries.ts).
  */
-export const PUBLIC_TEMPLATE_PATCH = 'public-update-template-v1';
-
-/**
- * Sends notifications in the background: none waits on another, none can stop the incident.
- * Each delivery is recorded on the timeline as sent or failed, and settled() lets the workflow
- * wait for stragglers before it closes or continues as new.
- */
-export class Notifier {
-  private readonly pending = new Set<Promise<void>>();
+export class Notifier extends Deliveries {
   private channelReady: Promise<unknown> = Promise.resolve();
   private lastSummary: Promise<unknown> = Promise.resolve();
   /** Whether the next summary is the first in a channel this incident opened, not one it found already there. */
@@ -54,19 +45,19 @@ export class Notifier {
   private shownDetails = '';
   /** A channel whose opening waits for sendChannelOpening(), with the posts made meanwhile (CHANNEL_OPENING_PATCH). */
   private opening?: ChannelOpening;
-
-  /** The last page action per target: a retried trigger must land before the ack or resolve that follows it. */
-  private readonly pages = new Map<string, Promise<unknown>>();
-
-  /** The last status-page update: each waits for the one before, so they reach the page in order. */
-  private lastStatusPage: Promise<unknown> = Promise.resolve();
+  private readonly pager: Pager;
+  private readonly statusPages: StatusPageUpdates;
 
   /** @param ordered whether page actions to one target run in order (incidents since the planned-deadlines patch). */
-  constructor(
-    private readonly state: IncidentState,
-    private readonly recorder: Recorder,
-    private readonly ordered = true,
-  ) {}
+  constructor(state: IncidentState, recorder: Recorder, ordered = true) {
+    super(state, recorder);
+    // When a trigger fails for good, the target still hears of it: a chat mention and an email.
+    this.pager = new Pager(this, ordered, (fallback, target) => {
+      this.chat(fallback, [target]);
+      this.email([target], fallback);
+    });
+    this.statusPages = new StatusPageUpdates(this, () => this.details());
+  }
 
   /**
    * Opens the incident channel and pins the declaration in it; every later chat message waits for both. Incidents
@@ -289,151 +280,19 @@ export class Notifier {
     });
   }
 
-  email(audience: string[], message: RenderedMessage): void {
-    const ref = this.ref('email');
-    void this.track('email', () => notifications.sendEmail({ ...ref, audience, message: packMessage(message) }));
-  }
-
   /** Public updates never reach a status page for security incidents or drills. */
   statusPage(phase: PublicUpdate['phase'], text?: string): void {
-    if (!this.state.policy.rules.statusPage || this.state.security || this.state.drill) return;
-    const message = userFacingUpdate(this.state, phase, text);
-    const templated = hasPatch(PUBLIC_TEMPLATE_PATCH);
-    const update: PublicUpdate = { at: Date.now(), phase, message, ...(templated ? { published: null } : {}) };
-    this.state.publicUpdates.push(update);
-    this.details();
-    // Rendered now, not in the provider's turn: the built-in page shows it even while the provider is slow or down.
-    const rendering = templated
-      ? lookups.renderPublicUpdate(publicUpdateFacts(this.state, phase, text)).then((published) => {
-          update.published = published;
-          return published;
-        })
-      : undefined;
-    const ref = this.ref('status-page');
-    const request = {
-      ...ref,
-      security: this.state.security,
-      title: this.state.title,
-      severity: this.state.severity,
-      service: this.state.service,
-      phase,
-      message,
-    };
-    if (!hasPatch(STATUS_PAGE_QUEUE_PATCH)) {
-      void this.track('status-page', () => notifications.publishStatusPage(request));
-      return;
-    }
-    // On the rate-limited queue, one update at a time per incident: the provider reads the page before it writes,
-    // and no two workers interleave that read and write for one incident.
-    const previous = this.lastStatusPage;
-    const publish = async (text: string) => {
-      await previous;
-      return rateLimitedNotifications().publishStatusPage({ ...request, message: text });
-    };
-    // Older incidents publish without waiting on anything more: not one await more, so replay schedules as they did.
-    const delivery = this.track('status-page', () => (rendering ? rendering.then(publish) : publish(message)));
-    this.lastStatusPage = delivery;
+    this.statusPages.publish(phase, text);
   }
 
   /** Pages through the pager; when a trigger fails for good, falls back to a chat mention and an email. */
-  page(action: 'trigger' | 'acknowledge' | 'resolve', target: string, reason: PageReason, level: number): void {
-    if (this.state.drill) {
-      this.recorder.record('notification-sent', 'system', `drill: ${action} page to ${target} suppressed`, {
-        channel: 'pager',
-        target,
-      });
-      return;
-    }
-    const ref = this.ref('pager');
-    const summary = `[${this.state.severity}] ${this.state.title}`;
-    const onFailure =
-      action === 'trigger'
-        ? () => {
-            const fallback = escalationMessage(this.state, `paging failed (${reason})`, target, level);
-            this.chat(fallback, [target]);
-            this.email([target], fallback);
-          }
-        : undefined;
-    const request = {
-      ...ref,
-      action,
-      target,
-      reason,
-      level,
-      summary,
-      severity: this.state.severity,
-      channel: this.state.chatChannel,
-    };
-    const purpose = pageSummary(this.state, action, target, reason, level);
-    const send = () => paging.page.executeWithOptions({ summary: purpose }, [request]);
-    if (!this.ordered) return void this.track('pager', send, onFailure);
-    // Without the order, a trigger retried after a worker crash can re-open a page already acknowledged or resolved.
-    const previous = this.pages.get(target);
-    const delivery = this.track(
-      'pager',
-      async () => {
-        await previous;
-        return send();
-      },
-      onFailure,
-    );
-    this.pages.set(target, delivery);
+  page(action: PageAction, target: string, reason: PageReason, level: number): void {
+    this.pager.page(action, target, reason, level);
   }
 
-  /** Runs a non-notification step (diagnostics, postmortem) in the background with the same bookkeeping. */
-  background(step: string, work: (ref: IncidentRef) => Promise<void>): void {
-    const ref = this.ref(step);
-    void this.watch(
-      work(ref).catch((error: unknown) => {
-        this.recorder.record('notification-failed', 'system', `${step}: ${rootMessage(error)}`, { channel: step });
-      }),
-    );
-  }
-
-  async settled(): Promise<void> {
-    while (this.busy()) await Promise.all([...this.pending]);
-  }
-
-  /** Whether a delivery is still in flight. */
-  busy(): boolean {
-    return this.pending.size > 0;
-  }
-
-  private ref(step: string): IncidentRef {
-    return nextStepRef(this.state, step);
-  }
-
-  /** Runs a delivery and records its outcome; the returned promise settles when it is recorded and never rejects. */
-  private track(
-    channel: string,
-    deliver: () => Promise<DeliveryReceipt>,
-    onFailure?: () => void,
-    audience?: string,
-  ): Promise<void> {
-    // Who an audience delivery was for stands on the timeline beside where it went.
-    const to: Record<string, string> = audience === undefined ? {} : { audience };
-    const delivery = deliver().then(
-      (receipt) => this.recordSent(channel, receipt, to),
-      (error: unknown) => {
-        this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel, ...to });
-        onFailure?.();
-      },
-    );
-    return this.watch(delivery);
-  }
-
-  private recordSent(channel: string, receipt: DeliveryReceipt, to: Record<string, string> = {}): void {
-    this.recorder.record('notification-sent', 'system', `${channel}: ${receipt.destination}`, {
-      channel,
-      duplicate: receipt.duplicate,
-      ...to,
-    });
-  }
-
-  private watch(work: Promise<void>): Promise<void> {
-    const tracked = work.finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-    return tracked;
+  email(audience: string[], message: RenderedMessage): void {
+    const ref = this.ref('email');
+    void this.track('email', () => notifications.sendEmail({ ...ref, audience, message: packMessage(message) }));
   }
 }
 
@@ -448,16 +307,4 @@ interface ChannelOpening {
   posts: OpeningPost[];
   /** Settles channelReady with the opening's delivery. */
   open: (ready: Promise<unknown>) => void;
-}
-
-interface Failure {
-  message?: string;
-  cause?: Failure;
-}
-
-/** The activity failure wraps the provider's error; the person reading the timeline wants the innermost reason. */
-export function rootMessage(error: unknown): string {
-  let current = error as Failure | undefined;
-  while (current?.cause) current = current.cause;
-  return current?.message ?? String(error);
 }

@@ -6,7 +6,7 @@ import { plainMessage, type RenderedMessage } from '../../../domain/templates';
 import { diagnoseUpdate } from '../../definitions';
 import { documents, notifications } from '../activity-profiles';
 import { onCommand, type DeclaredIncident } from '../commands';
-import { rootMessage } from '../notifier';
+import { rootMessage } from '../deliveries';
 import type { Incident } from '../incident';
 import { nextStepRef } from '../recorder';
 

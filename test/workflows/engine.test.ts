@@ -95,6 +95,9 @@ describe('the engine: timers, answers, serialized commands, late commands (time-
     const events = await eventsOf(incident);
     const opened = events.findIndex((e) => e.activityTaskCompletedEventAttributes && isOpening(events, e));
     assert.ok(opened > 0, 'the channel opened');
+    // The channel's activity leaves first and the page right behind it: both go out with the first workflow task, where
+    // a worker takes the first few activities back in the task's answer instead of polling for them.
+    assert.deepEqual(activityNames(events).slice(0, 2), ['openIncidentChannel', 'page']);
     assert.deepEqual(
       activityNames(events.slice(0, opened)).filter((name) => /Chat|Channel/.test(name)),
       ['openIncidentChannel'],

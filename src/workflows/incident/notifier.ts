@@ -52,7 +52,9 @@ export class Notifier extends Deliveries {
   constructor(state: IncidentState, recorder: Recorder, ordered = true) {
     super(state, recorder);
     // When a trigger fails for good, the target still hears of it: a chat mention and an email.
-    this.pager = new Pager(this, ordered, (fallback, target) => {
+    // Asked once, when the incident (or its run) starts: an incident declared before the patch keeps its old order.
+    const atOnce = ordered && hasPatch(CHANNEL_OPENING_PATCH);
+    this.pager = new Pager(this, ordered, atOnce, (fallback, target) => {
       this.chat(fallback, [target]);
       this.email([target], fallback);
     });
@@ -111,6 +113,11 @@ export class Notifier extends Deliveries {
     this.lastSummary = this.channelReady;
     this.firstSummary = true;
     this.summary();
+  }
+
+  /** Whether openChannel() holds the opening for sendChannelOpening() (incidents since CHANNEL_OPENING_PATCH). */
+  holdsChannelOpening(): boolean {
+    return this.opening !== undefined;
   }
 
   /**

@@ -14,11 +14,14 @@ export class Pager {
 
   /**
    * @param ordered whether page actions to one target run in order (incidents since the planned-deadlines patch).
+   * @param atOnce whether a page with nothing before it to its target is sent in the same turn, not one later: it then
+   *   leaves in the order the workflow asked for it (incidents since the channel-opening patch).
    * @param whenTriggerFails tells the target another way when a trigger fails for good.
    */
   constructor(
     private readonly deliveries: Deliveries,
     private readonly ordered: boolean,
+    private readonly atOnce: boolean,
     private readonly whenTriggerFails: (fallback: RenderedMessage, target: string) => void,
   ) {}
 
@@ -55,14 +58,14 @@ export class Pager {
     if (!this.ordered) return void this.deliveries.track('pager', send, onFailure);
     // Without the order, a trigger retried after a worker crash can re-open a page already acknowledged or resolved.
     const previous = this.pages.get(target);
-    const delivery = this.deliveries.track(
-      'pager',
-      async () => {
-        await previous;
-        return send();
-      },
-      onFailure,
-    );
+    const after =
+      previous === undefined && this.atOnce
+        ? send
+        : async () => {
+            await previous;
+            return send();
+          };
+    const delivery = this.deliveries.track('pager', after, onFailure);
     this.pages.set(target, delivery);
   }
 }

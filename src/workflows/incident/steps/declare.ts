@@ -119,6 +119,14 @@ export function announceDeclaration(incident: Incident): void {
     ...(state.security ? ['security'] : []),
   ];
   notify.openChannel(declarationMessage(state), [...new Set(responders)]);
+  // Incidents since the channel-opening patch open their channel with its checklists and prompts before anything else
+  // is sent: the channel's activity starts first, and the page beside it still leaves with this workflow task.
+  const opensWithPosts = notify.holdsChannelOpening();
+  if (opensWithPosts) {
+    announceSpecialPaths(incident);
+    promptLeads(incident);
+    notify.sendChannelOpening();
+  }
 
   if (rules.pageOnCall === 'immediately') {
     incident.trigger('primary-oncall', 'declared', 0);
@@ -148,8 +156,8 @@ export function announceDeclaration(incident: Incident): void {
   }
   notify.statusPage('investigating');
   diagnoseAtDeclaration(incident);
-  announceSpecialPaths(incident);
-  promptLeads(incident);
-  // The channel opens with the declaration, the first summary and the chat posts above (incidents since the patch).
-  notify.sendChannelOpening();
+  if (!opensWithPosts) {
+    announceSpecialPaths(incident);
+    promptLeads(incident);
+  }
 }

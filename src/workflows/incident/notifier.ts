@@ -21,7 +21,8 @@ export const DECLARATION_WITH_CHANNEL_PATCH = 'declaration-with-channel-v1';
 /**
  * Incidents declared since this patch open their channel with everything said before it existed: the activity that
  * opens it also pins the first summary and posts the declaration's prompts and checklists, which would otherwise
- * wait for it and take an activity each.
+ * wait for it and take an activity each. Their channel is scheduled first and a page with nothing before it right
+ * away, so both leave with the workflow task that asked for them.
  */
 export const CHANNEL_OPENING_PATCH = 'channel-opening-v1' as const;
 
@@ -51,9 +52,9 @@ export class Notifier extends Deliveries {
   /** @param ordered whether page actions to one target run in order (incidents since the planned-deadlines patch). */
   constructor(state: IncidentState, recorder: Recorder, ordered = true) {
     super(state, recorder);
-    // When a trigger fails for good, the target still hears of it: a chat mention and an email.
     // Asked once, when the incident (or its run) starts: an incident declared before the patch keeps its old order.
     const atOnce = ordered && hasPatch(CHANNEL_OPENING_PATCH);
+    // When a trigger fails for good, the target still hears of it: a chat mention and an email.
     this.pager = new Pager(this, ordered, atOnce, (fallback, target) => {
       this.chat(fallback, [target]);
       this.email([target], fallback);

@@ -44,26 +44,38 @@ export class SlackChannels {
     private readonly people: SlackPeople,
   ) {}
 
-  /** `alongside` runs once the channel is recoverable, next to the topic and the invitations (the first post). */
+  /**
+   * `alongside` (the first post) runs as soon as the channel exists, next to the purpose: a crash between the two
+   * leaves a blank channel the bot created, which a retry takes back as its own (`ours`) and whose post it finds.
+   */
   async open<T>(
     request: OpenChannelRequest,
     alongside?: (channel: string) => Promise<T>,
   ): Promise<OpenedChannel & { alongside?: T }> {
     const { channel, reused } = await this.createOrReuse(request);
-    // Purpose first: it holds the marker that makes a crash from here on recoverable.
     const purpose = channelText(`${incidentMarker(request.incidentId)} ${request.title}`, request.drill);
-    if (channel.purpose?.value !== purpose) {
-      await this.call('conversations.setPurpose', (c) => c.conversations.setPurpose({ channel: channel.id, purpose }));
-    }
     const topic = channelText(request.topic, request.drill);
-    // Topic, invitations and the first post do not depend on one another: together they cost one Slack round trip
-    // before responders can read the declaration, not three. Whoever joins later sees it pinned at the top.
-    const [, notInvited, done] = await Promise.all([
-      channel.topic?.value === topic ? undefined : this.setTopic(channel.id, topic),
-      this.invite(channel.id, request.responders),
-      alongside?.(channel.id),
-    ]);
-    return { id: channel.id, name: channel.name, reused, notInvited, ...(alongside ? { alongside: done } : {}) };
+    // The purpose holds the marker, so the topic waits for it: a topic without a marker would make the channel
+    // neither blank nor marked, and a retry could not find it. Responders read the declaration one Slack round trip
+    // after the channel exists, with the purpose, topic and invitations still on their way.
+    const settled = (async () => {
+      if (channel.purpose?.value !== purpose) {
+        await this.call('conversations.setPurpose', (c) =>
+          c.conversations.setPurpose({ channel: channel.id, purpose }),
+        );
+      }
+      const [, notInvited] = await Promise.all([
+        channel.topic?.value === topic ? undefined : this.setTopic(channel.id, topic),
+        this.invite(channel.id, request.responders),
+      ]);
+      return notInvited;
+    })();
+    // Both settle before either failure fails the attempt: a retry must not look for a post still on its way.
+    const [invited, posted] = await Promise.allSettled([settled, alongside?.(channel.id)]);
+    if (invited.status === 'rejected') throw invited.reason;
+    if (posted.status === 'rejected') throw posted.reason;
+    const opened = { id: channel.id, name: channel.name, reused, notInvited: invited.value };
+    return alongside ? { ...opened, alongside: posted.value } : opened;
   }
 
   setTopic(channel: string, topic: string): Promise<unknown> {

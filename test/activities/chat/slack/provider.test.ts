@@ -383,6 +383,25 @@ describe('Slack chat provider against a loopback Slack', () => {
     assert.equal(fake.channels.size, 1);
   });
 
+  test('the declaration goes out without waiting for the purpose; a retry after the purpose failed posts it once', async (t) => {
+    const fake = await startFake(t);
+    const first = (attempt: number) => ({ post: { ...ref('1-channel'), message: declaration, pin: true }, attempt });
+    fake.failNext('conversations.setPurpose', { error: 'fatal_error' });
+
+    await assert.rejects(provider(fake).openChannel(openRequest(), first(1)));
+    const orphan = fake.channelNamed(CHANNEL_NAME);
+    assert.ok(orphan);
+    assert.equal(fake.postedMessages(orphan.id).length, 1, 'posted before the purpose answered');
+    // Nothing but the post: a topic without the marker would hide the channel from the retry.
+    assert.equal(orphan.topic.value, '');
+
+    const retried = await provider(fake).openChannel(openRequest(), first(2));
+    assert.equal(retried.channel, orphan.id);
+    assert.equal(fake.channels.size, 1);
+    assert.equal(orphan.purpose.value, `[incident ${INCIDENT}] Checkout errors`);
+    assert.equal(fake.postedMessages(orphan.id).length, 1, 'the retry found its post');
+  });
+
   test('security incidents get a private channel', async (t) => {
     const fake = await startFake(t);
     const { channel } = await provider(fake).openChannel(openRequest({ security: true }));

@@ -109,6 +109,12 @@ describe('a notification provider that always fails (time-skipping)', () => {
           updateSummary: () => Promise.reject(new Error('chat is down')),
           archive: () => Promise.reject(new Error('chat is down')),
         },
+        archive: {
+          location: 's3://incident-archive',
+          put: () => Promise.reject(ApplicationFailure.nonRetryable('the bucket refused the write (AccessDenied)')),
+          get: () => Promise.resolve(null),
+          list: () => Promise.resolve([]),
+        },
         smokeTests: { run: () => Promise.resolve(passing) },
       }),
     });
@@ -132,6 +138,11 @@ describe('a notification provider that always fails (time-skipping)', () => {
         'the permanent reason is readable',
       );
       assert.ok(failures.some((f) => f.message.includes('chat is down')));
+      // The record that could not be written says why, not that an activity failed.
+      assert.deepEqual(
+        result.timeline.filter((e) => e.data?.channel === 'archive').map((e) => [e.type, e.message]),
+        [['notification-failed', 'archive: the bucket refused the write (AccessDenied)']],
+      );
       const sent = result.timeline.filter((e) => e.type === 'notification-sent').map((e) => e.data?.channel);
       assert.ok(sent.includes('pager') && sent.includes('email'), 'other channels still delivered');
     } finally {

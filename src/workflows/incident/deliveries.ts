@@ -32,7 +32,7 @@ export class Deliveries {
     const delivery = deliver().then(
       (receipt) => this.recordSent(channel, receipt, to),
       (error: unknown) => {
-        this.recorder.record('notification-failed', 'system', `${channel}: ${rootMessage(error)}`, { channel, ...to });
+        this.recordFailed(channel, rootMessage(error), to);
         onFailure?.();
       },
     );
@@ -47,6 +47,10 @@ export class Deliveries {
     });
   }
 
+  recordFailed(channel: string, reason: string, to: Record<string, string> = {}): void {
+    this.recorder.record('notification-failed', 'system', `${channel}: ${reason}`, { channel, ...to });
+  }
+
   /** Counts work as in flight until it settles. */
   watch(work: Promise<void>): Promise<void> {
     const tracked = work.finally(() => this.pending.delete(tracked));
@@ -59,7 +63,7 @@ export class Deliveries {
     const ref = this.ref(step);
     void this.watch(
       work(ref).catch((error: unknown) => {
-        this.recorder.record('notification-failed', 'system', `${step}: ${rootMessage(error)}`, { channel: step });
+        this.recordFailed(step, rootMessage(error));
       }),
     );
   }

@@ -152,11 +152,8 @@ export class Notifier extends Deliveries {
       (receipt) => {
         for (const part of [receipt.declaration, receipt.summary, ...(receipt.posts ?? [])]) {
           if (part === undefined) continue;
-          if ('failed' in part) {
-            this.recorder.record('notification-failed', 'system', `chat: ${part.failed}`, { channel: 'chat' });
-          } else {
-            this.recordSent('chat', part);
-          }
+          if ('failed' in part) this.recordFailed('chat', part.failed);
+          else this.recordSent('chat', part);
         }
       },
       () => {

@@ -7,6 +7,7 @@ import { rejectionReason } from '../../../domain/lifecycle';
 import { resolutionFacts, withPostmortemDraft } from '../../../domain/message-facts';
 import { announcedHeadline, plainMessage, postIncidentSummary } from '../../../domain/templates';
 import { documents } from '../activity-profiles';
+import { rootMessage } from '../deliveries';
 import { closeUpdate, reopenUpdate, resolveUpdate } from '../../definitions';
 import { onCommand, type DeclaredIncident } from '../commands';
 import { annotateResolution } from './diagnose';
@@ -252,7 +253,7 @@ export async function archiveClosedIncident(incident: Incident): Promise<void> {
       archive: receipt.destination,
     });
   } catch (error) {
-    recorder.record('notification-failed', 'system', `archive: ${(error as Error).message}`, { channel: 'archive' });
+    incident.notify.recordFailed('archive', rootMessage(error));
   }
 }
 

@@ -58,7 +58,7 @@ export class SlackChannels {
     // The purpose holds the marker, so the topic waits for it: a topic without a marker would make the channel
     // neither blank nor marked, and a retry could not find it. Responders read the declaration one Slack round trip
     // after the channel exists, with the purpose, topic and invitations still on their way.
-    const settled = (async () => {
+    const markedAndInvited = (async () => {
       if (channel.purpose?.value !== purpose) {
         await this.call('conversations.setPurpose', (c) =>
           c.conversations.setPurpose({ channel: channel.id, purpose }),
@@ -71,7 +71,7 @@ export class SlackChannels {
       return notInvited;
     })();
     // Both settle before either failure fails the attempt: a retry must not look for a post still on its way.
-    const [invited, posted] = await Promise.allSettled([settled, alongside?.(channel.id)]);
+    const [invited, posted] = await Promise.allSettled([markedAndInvited, alongside?.(channel.id)]);
     if (invited.status === 'rejected') throw invited.reason;
     if (posted.status === 'rejected') throw posted.reason;
     const opened = { id: channel.id, name: channel.name, reused, notInvited: invited.value };
